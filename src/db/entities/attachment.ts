@@ -1,0 +1,32 @@
+import { EntitySchema } from '@mikro-orm/core';
+
+import { BaseEntity } from './base';
+import { Email } from './email';
+
+/** A decoded attachment or inline part of an email. */
+export class Attachment extends BaseEntity {
+  email!: Email;
+  filename: string | null = null;
+  contentType!: string;
+  size!: number;
+  contentId: string | null = null;
+  inline!: boolean;
+  checksum!: string;
+  content!: Buffer;
+}
+
+export const AttachmentSchema = new EntitySchema<Attachment, BaseEntity>({
+  class: Attachment,
+  extends: 'BaseEntity',
+  tableName: 'attachment',
+  properties: {
+    email: { kind: 'm:1', entity: () => Email, deleteRule: 'cascade', index: true },
+    filename: { type: 'text', nullable: true },
+    contentType: { type: 'text' },
+    size: { type: 'integer' },
+    contentId: { type: 'text', nullable: true },
+    inline: { type: 'boolean' },
+    checksum: { type: 'string', length: 64 },
+    content: { type: 'Buffer', columnType: 'bytea', lazy: true },
+  },
+});
