@@ -1,0 +1,106 @@
+import { Command, InvalidArgumentError } from 'commander';
+
+import { ConfigError, loadConfig, type Plan } from '../config/env';
+import { migrate } from '../db/orm';
+import { createLogger } from '../lib/logger';
+import { startService } from '../main';
+import { printedSchema } from '../schema';
+import { accountCreate, CliError, keyCreate, keyList, keyRevoke } from './accounts';
+import { withDatabase } from './database';
+
+function parsePlan(value: string): Plan {
+  if (value === 'free' || value === 'premium') return value;
+  throw new InvalidArgumentError('plan must be free or premium');
+}
+
+function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Runs the service until SIGINT or SIGTERM, then stops every part. */
+async function serve(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger(config);
+  const service = await startService(config, log);
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    service.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'stop failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+/** A command that needs the database, with quiet logs (the CLI prints JSON). */
+function dbCommand<A extends unknown[]>(
+  work: (orm: Parameters<Parameters<typeof withDatabase>[2]>[0], ...args: A) => Promise<unknown>,
+) {
+  return async (...args: A): Promise<void> => {
+    const config = loadConfig();
+    const log = createLogger({ ...config, logLevel: process.env['LOG_LEVEL'] ?? 'warn' });
+    const result = await withDatabase(config, log, (orm) => work(orm, ...args));
+    if (result !== undefined) printJson(result);
+  };
+}
+
+function program(): Command {
+  const cli = new Command('dustmail').description('Self-hostable temporary email');
+
+  cli.command('serve').description('run HTTP and SMTP (the default of npm start)').action(serve);
+  cli
+    .command('migrate')
+    .description('apply pending database migrations')
+    .action(dbCommand(async (orm) => ({ applied: await migrate(orm) })));
+  cli
+    .command('print-schema')
+    .description('print the GraphQL schema in SDL')
+    .action(() => {
+      process.stdout.write(printedSchema());
+    });
+
+  const account = cli.command('account').description('manage accounts');
+  account
+    .command('create')
+    .requiredOption('--email <email>', 'the account email')
+    .option('--plan <plan>', 'free or premium', parsePlan, 'free')
+    .action(dbCommand((orm, opts: { email: string; plan: Plan }) => accountCreate(orm, opts.email, opts.plan)));
+
+  const key = cli.command('key').description('manage API keys');
+  key
+    .command('create')
+    .requiredOption('--email <email>', 'the account email')
+    .option('--name <name>', 'a label for the key', 'cli')
+    .action(dbCommand((orm, opts: { email: string; name: string }) => keyCreate(orm, opts.email, opts.name)));
+  key
+    .command('list')
+    .requiredOption('--email <email>', 'the account email')
+    .action(dbCommand((orm, opts: { email: string }) => keyList(orm, opts.email)));
+  key
+    .command('revoke')
+    .argument('<id>', 'the key id (from key list)')
+    .action(dbCommand((orm, id: string) => keyRevoke(orm, id)));
+  return cli;
+}
+
+/** Entry point of the `dustmail` command. */
+export function main(argv: string[]): void {
+  program()
+    .parseAsync(argv)
+    .catch((err: unknown) => {
+      if (err instanceof ConfigError || err instanceof CliError) {
+        process.stderr.write(`dustmail: ${err.message}\n`);
+      } else {
+        process.stderr.write(`dustmail: ${err instanceof Error ? err.stack : String(err)}\n`);
+      }
+      process.exit(1);
+    });
+}

@@ -1,0 +1,64 @@
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+
+import type { QuotaState } from '../domain/account/quota';
+import { schema } from '../schema';
+import { type ContextDeps, createContext, type GraphQLContext, keyFromHeaders } from './context';
+import { toGraphQLError } from './errors';
+import { rateLimitHeaders } from './rate-limit-headers';
+
+/** What a websocket operation hands the context factory instead of an HTTP request. */
+export interface WsInitialContext {
+  apiKey: string | null;
+}
+
+/** Extra context that callers outside HTTP provide. */
+type ServerContext = Partial<WsInitialContext>;
+
+export type DustmailYoga = YogaServerInstance<ServerContext, GraphQLContext>;
+
+/** Puts the quota figures on every authenticated GraphQL response, as in REST. */
+function useQuotaHeaders(quotas: WeakMap<Request, QuotaState>): Plugin {
+  return {
+    onResponse({ request, response }) {
+      const quota = quotas.get(request);
+      if (!quota) return;
+      for (const [name, value] of Object.entries(rateLimitHeaders(quota))) {
+        response.headers.set(name, value);
+      }
+    },
+  };
+}
+
+/** The GraphQL server over HTTP; the websocket transport reuses its envelope. */
+export function createGraphQLServer(deps: ContextDeps): DustmailYoga {
+  const quotas = new WeakMap<Request, QuotaState>();
+  const log = deps.log.child({ component: 'graphql' });
+
+  return createYoga<ServerContext, GraphQLContext>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    logging: {
+      debug: (...args) => log.debug({ args }, 'yoga'),
+      info: (...args) => log.info({ args }, 'yoga'),
+      warn: (...args) => log.warn({ args }, 'yoga'),
+      error: (...args) => log.error({ args }, 'yoga'),
+    },
+    graphiql: { title: 'DustMail GraphiQL', subscriptionsProtocol: 'WS' },
+    // GraphiQL's scripts are inlined from the package, so the page needs no CDN.
+    renderGraphiQL,
+    maskedErrors: { maskError: (error) => toGraphQLError(error, log) },
+    context: async (initial) => {
+      const request: Request | undefined = initial.request;
+      const key =
+        initial.apiKey !== undefined
+          ? initial.apiKey
+          : keyFromHeaders((name) => request?.headers.get(name));
+      const ctx = await createContext(deps, key);
+      if (request && ctx.quota) quotas.set(request, ctx.quota);
+      return ctx;
+    },
+    plugins: [useQuotaHeaders(quotas)],
+  });
+}

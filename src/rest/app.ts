@@ -1,0 +1,37 @@
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+
+import Router from '@koa/router';
+import Koa from 'koa';
+
+import type { ContextDeps } from '../graphql/context';
+import type { DustmailYoga } from '../graphql/yoga';
+import { homePage } from '../web/home';
+import { errorMiddleware } from './error-middleware';
+import { inboxRoutes } from './routes/inbox';
+
+/** Hands `/graphql` requests to yoga with Koa's raw request and response. */
+function graphqlMiddleware(yoga: DustmailYoga): Koa.Middleware {
+  return async (ctx, next) => {
+    if (ctx.path !== yoga.graphqlEndpoint) return next();
+
+    const response = await yoga.handleNodeRequestAndResponse(ctx.req, ctx.res);
+    ctx.status = response.status;
+    response.headers.forEach((value, key) => ctx.append(key, value));
+    // Streamed, so event-stream subscriptions flow instead of buffering forever.
+    ctx.body = response.body ? Readable.fromWeb(response.body as WebReadableStream) : null;
+  };
+}
+
+/** The HTTP application: REST under /api/v1, GraphQL at /graphql, the web page at /. */
+export function createApp(deps: ContextDeps, yoga: DustmailYoga): Koa {
+  const app = new Koa({ proxy: false });
+  const router = new Router();
+  inboxRoutes(router, deps);
+
+  app.use(errorMiddleware(deps.log.child({ component: 'rest' })));
+  app.use(graphqlMiddleware(yoga));
+  app.use(homePage());
+  app.use(router.routes());
+  return app;
+}

@@ -1,0 +1,21 @@
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+
+import { RestError } from './run-operation';
+
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+type Handler = (ctx: Context & { params: Record<string, string> }) => Promise<void>;
+
+/** Serves one path with a handler per method; any other method is 405 with `Allow`. */
+export function allow(router: Router, path: string, handlers: Partial<Record<Method, Handler>>) {
+  const methods = Object.keys(handlers);
+  router.all(path, async (ctx) => {
+    const handler = handlers[ctx.method as Method];
+    if (!handler) {
+      ctx.set('Allow', methods.join(', '));
+      const message = `Use ${methods.join(' or ')} on this path`;
+      throw new RestError({ status: 405, code: 'METHOD_NOT_ALLOWED', message, headers: {} });
+    }
+    await handler(ctx);
+  });
+}

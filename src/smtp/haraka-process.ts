@@ -1,0 +1,220 @@
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import readline from 'node:readline';
+
+import type pino from 'pino';
+
+import { HARAKA_SHUTDOWN_SECONDS, harakaPackageDir } from './haraka-config';
+
+/** Options for {@link startHaraka}. */
+export interface StartHarakaOptions {
+  /** Folder written by `writeHarakaConfig`. */
+  configDir: string;
+  /** Address and port Haraka listens on, as written in its `smtp.ini`. */
+  host: string;
+  port: number;
+  /** The child's whole environment; the plugin reads its settings from it. */
+  env: NodeJS.ProcessEnv;
+  logger: pino.Logger;
+  /** How long to wait for the port to accept connections. @default 20000 */
+  startTimeoutMs?: number;
+  /** How long to wait after SIGINT before SIGKILL. @default Haraka's own limit + 5 s */
+  stopTimeoutMs?: number;
+}
+
+/** A running Haraka child process. */
+export interface HarakaProcess {
+  readonly pid: number;
+  /** Resolves when the child has exited, whatever the reason. */
+  readonly exited: Promise<ChildExit>;
+  /** Stops Haraka gracefully (SIGINT), killing it if it does not exit in time. */
+  stop(): Promise<void>;
+}
+
+/** How the child ended. */
+export interface ChildExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+type PinoLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
+
+const LAST_LINES_KEPT = 20;
+const POLL_INTERVAL_MS = 100;
+
+// Haraka's INFO and NOTICE lines from its core carry full envelope addresses; they go
+// to debug, where addresses are allowed. The plugin's own lines keep their level.
+const CORE_LEVELS: Readonly<Record<string, PinoLevel>> = {
+  DATA: 'trace',
+  PROTOCOL: 'trace',
+  DEBUG: 'debug',
+  INFO: 'debug',
+  NOTICE: 'debug',
+  WARN: 'warn',
+  ERROR: 'error',
+  CRIT: 'error',
+  ALERT: 'error',
+  EMERG: 'error',
+};
+const PLUGIN_LEVELS: Readonly<Record<string, PinoLevel>> = {
+  ...CORE_LEVELS,
+  INFO: 'info',
+  NOTICE: 'info',
+};
+const PLUGIN_ORIGIN = 'dustmail';
+
+interface HarakaLogRecord {
+  level?: unknown;
+  uuid?: unknown;
+  origin?: unknown;
+  message?: unknown;
+  [field: string]: unknown;
+}
+
+/** Turns Haraka's `uuid` (`<connection>` or `<connection>.<transaction>`) into our ids. */
+function correlation(uuid: unknown): { connId?: string; txnId?: number } {
+  if (typeof uuid !== 'string' || uuid === '-') return {};
+  const [connId, txn] = uuid.split('.');
+  return txn === undefined ? { connId } : { connId, txnId: Number(txn) };
+}
+
+function relayLine(logger: pino.Logger, line: string, stream: 'stdout' | 'stderr'): void {
+  let record: HarakaLogRecord | undefined;
+  try {
+    const parsed: unknown = JSON.parse(line);
+    if (parsed !== null && typeof parsed === 'object') record = parsed as HarakaLogRecord;
+  } catch {
+    record = undefined;
+  }
+  if (!record) {
+    // Start-up chatter from Haraka's libraries on stdout; anything on stderr is a fault.
+    logger[stream === 'stderr' ? 'warn' : 'debug']({ stream, line }, 'haraka output');
+    return;
+  }
+
+  // Haraka's `msg` field holds an SMTP reply; pino keeps its message under that name.
+  const { level, uuid, origin, message, msg: reply, ...fields } = record;
+  const levels = origin === PLUGIN_ORIGIN ? PLUGIN_LEVELS : CORE_LEVELS;
+  const pinoLevel = (typeof level === 'string' && levels[level]) || 'info';
+  const text = typeof message === 'string' && message !== '' ? message : 'haraka log';
+  logger[pinoLevel]({ ...fields, reply, origin, ...correlation(uuid) }, text);
+}
+
+function harakaBin(): string {
+  return path.join(harakaPackageDir(), 'bin', 'haraka');
+}
+
+/** Fails fast when something else already holds the port, before Haraka hides it. */
+function assertPortFree(host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', (err) => {
+      reject(new Error(`SMTP port ${host}:${port} is not available`, { cause: err }));
+    });
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve()));
+  });
+}
+
+function canConnect(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    void promise.then(() => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+/**
+ * Starts Haraka as a child process with the given config folder and resolves once its
+ * port accepts connections. Its log lines are relayed to the logger (component `smtp`).
+ */
+export async function startHaraka(options: StartHarakaOptions): Promise<HarakaProcess> {
+  const { configDir, host, port } = options;
+  const logger = options.logger.child({ component: 'smtp' });
+  const startTimeoutMs = options.startTimeoutMs ?? 20_000;
+  const stopTimeoutMs = options.stopTimeoutMs ?? (HARAKA_SHUTDOWN_SECONDS + 5) * 1000;
+
+  await assertPortFree(host, port);
+
+  // bin/haraka expects `-c <dir>` as its first two arguments.
+  const child = spawn(process.execPath, [harakaBin(), '-c', configDir], {
+    cwd: configDir,
+    env: options.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const { pid } = child;
+  if (pid === undefined) {
+    const err = await new Promise<unknown>((resolve) => child.once('error', resolve));
+    throw new Error('Haraka could not be started', { cause: err });
+  }
+
+  const lastLines: string[] = [];
+  for (const stream of ['stdout', 'stderr'] as const) {
+    const lines = readline.createInterface({ input: child[stream], crlfDelay: Infinity });
+    lines.on('line', (line) => {
+      lastLines.push(line);
+      if (lastLines.length > LAST_LINES_KEPT) lastLines.shift();
+      relayLine(logger, line, stream);
+    });
+  }
+
+  let phase: 'starting' | 'running' | 'stopping' | 'exited' = 'starting';
+  // A parent that exits without calling stop() must not leave Haraka holding the port.
+  const killOnExit = (): void => {
+    child.kill('SIGKILL');
+  };
+  process.on('exit', killOnExit);
+  // 'close' rather than 'exit': by then the last output lines have been read.
+  const exited = new Promise<ChildExit>((resolve) => {
+    child.once('close', (code, signal) => {
+      process.off('exit', killOnExit);
+      if (phase === 'running') logger.error({ childPid: pid, code, signal }, 'smtp server exited');
+      phase = 'exited';
+      resolve({ code, signal });
+    });
+  });
+
+  const failure = (reason: string): Error =>
+    new Error(`${reason}; last output:\n${lastLines.join('\n')}`);
+
+  const deadline = Date.now() + startTimeoutMs;
+  while (!(await canConnect(host, port))) {
+    if (await settlesWithin(exited, POLL_INTERVAL_MS)) {
+      throw failure('Haraka exited during start-up');
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      await exited;
+      throw failure(`Haraka did not listen on ${host}:${port} within ${startTimeoutMs} ms`);
+    }
+  }
+  phase = 'running';
+  logger.info({ childPid: pid, host, port }, 'smtp server listening');
+
+  return {
+    pid,
+    exited,
+    async stop() {
+      if (phase === 'exited') return;
+      phase = 'stopping';
+      child.kill('SIGINT');
+      if (await settlesWithin(exited, stopTimeoutMs)) return;
+      logger.warn({ childPid: pid, stopTimeoutMs }, 'smtp server ignored SIGINT; killing it');
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
