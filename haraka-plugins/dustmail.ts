@@ -84,6 +84,9 @@ const REPLY = {
   tryLater: new DSN(451, '4.3.0 Temporary local problem, try again later'),
 } as const;
 
+const ERROR_TEXT_CHARS = 200;
+const ERROR_STACK_FRAMES = 8;
+
 let settings: Settings = { noDelay: true, reverseDns: false };
 let appConfig: Config | undefined;
 let ormPromise: Promise<Orm> | undefined;
@@ -120,7 +123,26 @@ async function readMessage(stream: AsyncIterable<Buffer | string>): Promise<Buff
 }
 
 function senderDomain(mailFrom: string): string {
-  return mailFrom.slice(mailFrom.lastIndexOf('@') + 1);
+  return mailFrom.slice(mailFrom.lastIndexOf('@') + 1).toLowerCase();
+}
+
+/**
+ * The error as a log field. The message is cut short: driver errors quote the failed
+ * query, and with it the message being stored.
+ */
+function errField(err: unknown): { err: Record<string, unknown> } {
+  if (!(err instanceof Error)) return { err: { message: String(err).slice(0, ERROR_TEXT_CHARS) } };
+  const { code } = err as { code?: unknown };
+  const message = err.message.slice(0, ERROR_TEXT_CHARS);
+  const frames = err.stack?.split('\n').filter((line) => line.startsWith('    at ')) ?? [];
+  return {
+    err: {
+      name: err.name,
+      code: typeof code === 'string' || typeof code === 'number' ? code : undefined,
+      message,
+      stack: [`${err.name}: ${message}`, ...frames.slice(0, ERROR_STACK_FRAMES)].join('\n'),
+    },
+  };
 }
 
 /** Reads the settings and the shared configuration; the database opens on first use. */
@@ -139,7 +161,7 @@ export function shutdown(this: HarakaPlugin): void {
   ormPromise = undefined;
   pending
     ?.then((orm) => orm.close())
-    .catch((err: unknown) => this.logerror(this, 'closing the database failed', err));
+    .catch((err: unknown) => this.logerror(this, 'closing the database failed', errField(err)));
 }
 
 export function hook_connect_init(this: HarakaPlugin, next: Next, connection: HarakaConnection) {
@@ -148,7 +170,7 @@ export function hook_connect_init(this: HarakaPlugin, next: Next, connection: Ha
     // per reply.
     if (settings.noDelay) connection.client.targetsocket?.setNoDelay(true);
   } catch (err) {
-    connection.logwarn(this, 'could not disable Nagle on the client socket', err);
+    connection.logwarn(this, 'could not disable Nagle on the client socket', errField(err));
   }
   next();
 }
@@ -185,11 +207,11 @@ export function hook_rcpt(
     .then(
       ([retval, reply]) => next(retval, reply),
       (err: unknown) => {
-        connection.logerror(this, 'recipient check failed', err);
+        connection.logerror(this, 'recipient check failed', errField(err));
         next(DENYSOFT, REPLY.tryLater);
       },
     )
-    .catch((err: unknown) => connection.logerror(this, 'rcpt reply failed', err));
+    .catch((err: unknown) => connection.logerror(this, 'rcpt reply failed', errField(err)));
 }
 
 export function hook_max_data_exceeded(
@@ -211,7 +233,7 @@ export function hook_max_data_exceeded(
       });
     };
   } catch (err) {
-    connection.logerror(this, 'could not set the size reply', err);
+    connection.logerror(this, 'could not set the size reply', errField(err));
   }
   next(DENY, REPLY.tooBig);
 }
@@ -245,12 +267,12 @@ export function hook_queue(this: HarakaPlugin, next: Next, connection: HarakaCon
     .then(
       () => next(OK),
       (err: unknown) => {
-        connection.logerror(this, 'storing the message failed', err);
+        connection.logerror(this, 'storing the message failed', errField(err));
         // CONT from the only queue plugin makes Haraka answer 451 (not queued, try later);
         // DENYSOFT would answer 450, which RFC 5321 §4.2.3 reserves for an unavailable
         // mailbox rather than a local error.
         next(CONT, REPLY.tryLater);
       },
     )
-    .catch((err: unknown) => connection.logerror(this, 'queue reply failed', err));
+    .catch((err: unknown) => connection.logerror(this, 'queue reply failed', errField(err)));
 }

