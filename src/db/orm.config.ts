@@ -3,9 +3,10 @@ import path from 'node:path';
 import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig, type Options, PostgreSqlDriver } from '@mikro-orm/postgresql';
 
+import { migrationsList } from '../../migrations';
 import * as schemas from './entities';
 
-/** Compiled migrations sit beside the compiled sources under dist/. */
+/** Where `mikro-orm migration:create` writes a new migration; add it to the list by hand. */
 const MIGRATIONS_DIR = path.resolve(__dirname, '../../migrations');
 
 /** The MikroORM options for one database URL. */
@@ -22,8 +23,7 @@ export function ormConfig(databaseUrl: string, pool: { max: number } = { max: 10
     debug: false,
     migrations: {
       path: MIGRATIONS_DIR,
-      pathTs: path.resolve(__dirname, '../../../migrations'),
-      glob: '!(*.d).{js,ts}',
+      migrationsList,
       tableName: 'mikro_orm_migrations',
       transactional: true,
       allOrNothing: true,

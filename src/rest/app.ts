@@ -1,5 +1,4 @@
 import { Readable } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 
 import Router from '@koa/router';
 import Koa from 'koa';
@@ -18,8 +17,9 @@ function graphqlMiddleware(yoga: DustmailYoga): Koa.Middleware {
     const response = await yoga.handleNodeRequestAndResponse(ctx.req, ctx.res);
     ctx.status = response.status;
     response.headers.forEach((value, key) => ctx.append(key, value));
-    // Streamed, so event-stream subscriptions flow instead of buffering forever.
-    ctx.body = response.body ? Readable.fromWeb(response.body as WebReadableStream) : null;
+    // Streamed, so event-stream subscriptions flow instead of buffering forever. Yoga's
+    // stream is its own ponyfill, which Readable.fromWeb refuses; it is async-iterable.
+    ctx.body = response.body ? Readable.from(response.body as unknown as AsyncIterable<Uint8Array>) : null;
   };
 }
 

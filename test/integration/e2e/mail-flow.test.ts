@@ -55,7 +55,11 @@ async function subscribe(key: string, inboxId?: string) {
       variables: { inboxId },
     },
     {
-      next: (value) => value.data && received.push(value.data.emailReceived),
+      // A refusal at subscribe time arrives as one result with errors, then completion.
+      next: (value) => {
+        if (value.errors) errors.push(...value.errors);
+        if (value.data) received.push(value.data.emailReceived);
+      },
       error: (err) => errors.push(err),
       complete: () => undefined,
     },

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 import { type Config, loadConfig } from '../../../src/config/env';
 import { Email } from '../../../src/db/entities/email';
@@ -21,7 +21,6 @@ import { freePort } from '../../helpers/service';
 
 const DOMAIN = 'dust.test';
 const MAX_MESSAGE_BYTES = 4096;
-const SERVER_URL = process.env['DATABASE_URL'] ?? 'postgres://root@127.0.0.1:5432/postgres';
 const silent = pino({ level: 'silent' });
 
 interface Started {
@@ -109,7 +108,7 @@ async function replyLines(port: number, commands: readonly string[]): Promise<st
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase(SERVER_URL);
+  database = await createTestDatabase(inject('databaseServerUrl'));
   const env = serviceEnv(database.url);
   config = loadConfig(env);
   orm = await openOrm(database.url);
@@ -191,7 +190,27 @@ describe('RCPT TO', () => {
 });
 
 describe('MAIL FROM', () => {
-  it.todo('refuses a declared SIZE over the maximum with 552 (Haraka answers 550 itself)');
+  // LIMIT: Haraka's core refuses a declared SIZE before any plugin hook runs, with 550
+  // where RFC 1870 prefers 552. The refusal is permanent either way; DATA answers 552.
+  it('refuses a declared SIZE over the maximum before DATA', async () => {
+    const replies = await replyLines(smtp.port, [
+      'EHLO client.test',
+      `MAIL FROM:<sender@example.test> SIZE=${MAX_MESSAGE_BYTES + 1}`,
+      'QUIT',
+    ]);
+
+    expect(replies[1]).toMatch(/^550 /);
+  });
+
+  it('accepts a declared SIZE within the maximum', async () => {
+    const replies = await replyLines(smtp.port, [
+      'EHLO client.test',
+      `MAIL FROM:<sender@example.test> SIZE=${MAX_MESSAGE_BYTES}`,
+      'QUIT',
+    ]);
+
+    expect(replies[1]).toMatch(/^250 /);
+  });
 });
 
 describe('DATA', () => {

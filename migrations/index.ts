@@ -1,0 +1,11 @@
+import type { MigrationObject } from '@mikro-orm/core';
+
+import { Migration20261204151228 } from './Migration20261204151228';
+
+/**
+ * Every migration, oldest first. Listed rather than discovered on disk, so the same list
+ * applies from compiled code and from the sources under test.
+ */
+export const migrationsList: MigrationObject[] = [
+  { name: 'Migration20261204151228', class: Migration20261204151228 },
+];
