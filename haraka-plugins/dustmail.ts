@@ -85,6 +85,7 @@ const REPLY = {
 } as const;
 
 const ERROR_TEXT_CHARS = 200;
+const PARENT_CHECK_MS = 1000;
 const ERROR_STACK_FRAMES = 8;
 
 let settings: Settings = { noDelay: true, reverseDns: false };
@@ -145,6 +146,23 @@ function errField(err: unknown): { err: Record<string, unknown> } {
   };
 }
 
+/**
+ * Haraka runs in a process group of its own, so a parent killed outright (SIGKILL, OOM)
+ * would leave it holding the SMTP port. When the parent is gone, Haraka shuts itself down
+ * the graceful way: transactions in flight finish first.
+ */
+function stopWhenOrphaned(plugin: HarakaPlugin): void {
+  const parentPid = Number(process.env['DUSTMAIL_PARENT_PID']);
+  if (!Number.isInteger(parentPid) || parentPid <= 0) return;
+  const timer = setInterval(() => {
+    if (process.ppid === parentPid) return;
+    clearInterval(timer);
+    plugin.logerror(plugin, 'the DustMail process that started Haraka is gone; stopping');
+    process.kill(process.pid, 'SIGINT');
+  }, PARENT_CHECK_MS);
+  timer.unref();
+}
+
 /** Reads the settings and the shared configuration; the database opens on first use. */
 export function register(this: HarakaPlugin): void {
   loadSettings(this);
@@ -153,6 +171,7 @@ export function register(this: HarakaPlugin): void {
     // Fail at start-up rather than answering 451 to every sender.
     throw new Error('dustmail plugin needs DATABASE_URL');
   }
+  stopWhenOrphaned(this);
 }
 
 /** Called by Haraka on graceful shutdown; closing the pool lets the process exit. */

@@ -88,12 +88,12 @@ async function startSmtp(config: Config, url: string, log: Logger, stoppers: Sto
     configDir,
     host: config.smtp.host,
     port: config.smtp.port,
-    env: { ...process.env, DATABASE_URL: url },
+    env: { ...process.env, DATABASE_URL: url, DUSTMAIL_PARENT_PID: String(process.pid) },
     logger: log.child({ component: 'smtp' }),
   });
   stoppers.push({ name: 'smtp', stop: () => haraka.stop() });
   log.info(
-    { component: 'smtp', host: config.smtp.host, port: config.smtp.port, pid: haraka.pid },
+    { component: 'smtp', host: config.smtp.host, port: config.smtp.port, childPid: haraka.pid },
     'SMTP listening',
   );
   return config.smtp.port;

@@ -21,11 +21,16 @@ export interface TestService {
   child: ChildProcess;
   /** Everything the service printed so far. */
   output(): string;
+  /** The pid of the Haraka child, from the service's start-up line. */
+  harakaPid(): number;
   /** Runs the CLI against the same database and parses its JSON output. */
   cli<T = unknown>(...args: string[]): Promise<T>;
   /** A new account with its API key. */
   createAccount(plan: 'free' | 'premium', email?: string): Promise<string>;
+  /** Stops the service with SIGTERM and removes its data. */
   stop(): Promise<void>;
+  /** Sends a signal and waits for the service process to exit; keeps its data. */
+  kill(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 /** Asks the OS for a free port on loopback. */
@@ -61,18 +66,19 @@ function waitForLine(child: ChildProcess, output: () => string, pattern: RegExp)
 
 let accountSeq = 0;
 
-/**
- * Starts `dustmail serve` in a child process. With DATABASE_URL set it uses a fresh database
- * on that server; otherwise the embedded PostgreSQL in a temporary data folder.
- */
-export async function startService(extraEnv: NodeJS.ProcessEnv = {}): Promise<TestService> {
+interface Resources {
+  env: NodeJS.ProcessEnv;
+  dataDir: string;
+  httpPort: number;
+  smtpPort: number;
+  database?: TestDatabase;
+}
+
+async function newResources(extraEnv: NodeJS.ProcessEnv): Promise<Resources> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'dustmail-test-'));
   const serverUrl = process.env['DATABASE_URL'];
-  const database: TestDatabase | undefined = serverUrl
-    ? await createTestDatabase(serverUrl)
-    : undefined;
+  const database = serverUrl ? await createTestDatabase(serverUrl) : undefined;
   const [httpPort, smtpPort] = [await freePort(), await freePort()];
-
   const env: NodeJS.ProcessEnv = {
     PATH: process.env['PATH'],
     HOME: process.env['HOME'],
@@ -83,11 +89,32 @@ export async function startService(extraEnv: NodeJS.ProcessEnv = {}): Promise<Te
     ...(database ? { DATABASE_URL: database.url } : {}),
     ...extraEnv,
   };
+  return { env, dataDir, httpPort, smtpPort, database };
+}
+
+const resourcesOf = new WeakMap<TestService, Resources>();
+
+/**
+ * Starts `dustmail serve` in a child process. With DATABASE_URL set it uses a fresh database
+ * on that server; otherwise the embedded PostgreSQL in a temporary data folder. Given an
+ * earlier service that has exited, it starts again on the same ports, data and database.
+ */
+export async function startService(
+  extraEnv: NodeJS.ProcessEnv = {},
+  restartOf?: TestService,
+): Promise<TestService> {
+  const earlier = restartOf && resourcesOf.get(restartOf);
+  const resources = earlier ?? (await newResources(extraEnv));
+  const { env, dataDir, httpPort, smtpPort, database } = resources;
   const child = spawn(process.execPath, [BIN, 'serve'], { cwd: REPO, env });
   let text = '';
   child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
   const output = (): string => text;
+
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
 
   await waitForLine(child, output, /"msg":"SMTP listening"/);
 
@@ -99,7 +126,7 @@ export async function startService(extraEnv: NodeJS.ProcessEnv = {}): Promise<Te
     return JSON.parse(stdout) as T;
   };
 
-  return {
+  const service: TestService = {
     httpUrl: `http://127.0.0.1:${httpPort}`,
     httpPort,
     smtpPort,
@@ -116,9 +143,18 @@ export async function startService(extraEnv: NodeJS.ProcessEnv = {}): Promise<Te
       );
       return result.api_key.key;
     },
+    harakaPid: () => {
+      const line = text.split('\n').find((l) => l.includes('"msg":"SMTP listening"'));
+      const pid = line ? (JSON.parse(line) as { childPid?: number }).childPid : undefined;
+      if (!pid) throw new Error(`no SMTP start-up line in:\n${text}`);
+      return pid;
+    },
+    kill: async (signal) => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
     stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
+      if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
         await exited;
       }
@@ -126,4 +162,6 @@ export async function startService(extraEnv: NodeJS.ProcessEnv = {}): Promise<Te
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+  resourcesOf.set(service, resources);
+  return service;
 }

@@ -1,0 +1,103 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { request } from '../../helpers/http';
+import { sendMail } from '../../helpers/mail';
+import { startService, type TestService } from '../../helpers/service';
+
+const EXIT_WAIT_MS = 20_000;
+const usesEmbeddedDatabase = !process.env['DATABASE_URL'];
+
+let service: TestService | undefined;
+
+afterEach(async () => {
+  await service?.stop();
+  service = undefined;
+});
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitForExit(pid: number): Promise<boolean> {
+  const deadline = Date.now() + EXIT_WAIT_MS;
+  while (isAlive(pid)) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return true;
+}
+
+async function postgresPid(dataDir: string): Promise<number> {
+  const text = await readFile(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8');
+  return Number(text.split('\n')[0]);
+}
+
+/** Creates an inbox and delivers one message to it; returns the inbox id. */
+async function inboxWithMail(running: TestService, key: string): Promise<string> {
+  const created = await request(running.httpUrl, 'POST', '/api/v1/inbox', { key });
+  const { id, email } = created.body.data as { id: string; email: string };
+  const sent = await sendMail(running.smtpPort, { to: email, subject: 'kept', text: 'kept' });
+  expect(sent.response).toMatch(/^250 /);
+  return id;
+}
+
+async function emailCount(running: TestService, key: string, inboxId: string): Promise<number> {
+  const read = await request(running.httpUrl, 'GET', `/api/v1/inbox/${inboxId}`, { key });
+  expect(read.status).toBe(200);
+  return read.body.meta.email_count as number;
+}
+
+describe('dustmail serve', () => {
+  it('stops Haraka and PostgreSQL on SIGTERM and keeps acknowledged mail', async () => {
+    service = await startService();
+    const key = await service.createAccount('premium');
+    const inboxId = await inboxWithMail(service, key);
+    const harakaPid = service.harakaPid();
+    const pgPid = usesEmbeddedDatabase ? await postgresPid(service.dataDir) : undefined;
+
+    const exit = await service.kill('SIGTERM');
+
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(isAlive(harakaPid)).toBe(false);
+    if (pgPid !== undefined) expect(isAlive(pgPid)).toBe(false);
+    service = await startService({}, service);
+    expect(await emailCount(service, key, inboxId)).toBe(1);
+  });
+
+  it('stops on SIGINT as on SIGTERM', async () => {
+    service = await startService();
+    const harakaPid = service.harakaPid();
+
+    const exit = await service.kill('SIGINT');
+
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(isAlive(harakaPid)).toBe(false);
+  });
+
+  it('recovers by itself after being killed outright', async () => {
+    service = await startService();
+    const key = await service.createAccount('premium');
+    const inboxId = await inboxWithMail(service, key);
+    const harakaPid = service.harakaPid();
+    const pgPid = usesEmbeddedDatabase ? await postgresPid(service.dataDir) : undefined;
+
+    await service.kill('SIGKILL');
+
+    // Haraka notices its parent is gone and stops, freeing the SMTP port.
+    expect(await waitForExit(harakaPid)).toBe(true);
+    service = await startService({}, service);
+    expect(await emailCount(service, key, inboxId)).toBe(1);
+    if (pgPid !== undefined) {
+      expect(isAlive(pgPid)).toBe(false);
+      expect(service.output()).toContain('stopping stale embedded PostgreSQL');
+    }
+  });
+});
