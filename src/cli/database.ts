@@ -5,12 +5,14 @@ import type { Logger } from '../lib/logger';
 
 /**
  * Runs a command against the service's database: DATABASE_URL, else the embedded server of
- * a running DustMail, else an embedded server started just for this command.
+ * a running DustMail, else an embedded server started just for this command. Pending
+ * migrations are applied first unless the command applies them itself.
  */
 export async function withDatabase<T>(
   config: Config,
   log: Logger,
   work: (orm: Orm) => Promise<T>,
+  options: { migrateFirst?: boolean } = {},
 ): Promise<T> {
   let url = config.databaseUrl ?? (await runningEmbeddedUrl(config.dataDir));
   const embedded = url ? undefined : await startEmbeddedDatabase(config.dataDir, log);
@@ -19,7 +21,7 @@ export async function withDatabase<T>(
 
   const orm = await openOrm(url, { max: 2 });
   try {
-    await migrate(orm);
+    if (options.migrateFirst ?? true) await migrate(orm);
     return await work(orm);
   } finally {
     await orm.close();

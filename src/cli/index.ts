@@ -43,11 +43,12 @@ async function serve(): Promise<void> {
 /** A command that needs the database, with quiet logs (the CLI prints JSON). */
 function dbCommand<A extends unknown[]>(
   work: (orm: Parameters<Parameters<typeof withDatabase>[2]>[0], ...args: A) => Promise<unknown>,
+  options: { migrateFirst?: boolean } = {},
 ) {
   return async (...args: A): Promise<void> => {
     const config = loadConfig();
     const log = createLogger({ ...config, logLevel: process.env['LOG_LEVEL'] ?? 'warn' });
-    const result = await withDatabase(config, log, (orm) => work(orm, ...args));
+    const result = await withDatabase(config, log, (orm) => work(orm, ...args), options);
     if (result !== undefined) printJson(result);
   };
 }
@@ -59,7 +60,9 @@ function program(): Command {
   cli
     .command('migrate')
     .description('apply pending database migrations')
-    .action(dbCommand(async (orm) => ({ applied: await migrate(orm) })));
+    .action(
+      dbCommand(async (orm) => ({ applied: await migrate(orm) }), { migrateFirst: false }),
+    );
   cli
     .command('print-schema')
     .description('print the GraphQL schema in SDL')

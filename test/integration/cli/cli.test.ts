@@ -1,0 +1,159 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
+import { createTestDatabase, type TestDatabase } from '../../helpers/database';
+
+const BIN = path.resolve(__dirname, '../../../bin/dustmail.js');
+const KEY = /^dm_live_[0-9A-Za-z]{32}$/;
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function dustmail(env: NodeJS.ProcessEnv, ...args: string[]): Promise<Run> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], {
+      env: { PATH: process.env['PATH'], HOME: process.env['HOME'], ...env },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const failed = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+  }
+}
+
+async function json<T = any>(env: NodeJS.ProcessEnv, ...args: string[]): Promise<T> {
+  const run = await dustmail(env, ...args);
+  expect(run, run.stderr).toMatchObject({ code: 0 });
+  return JSON.parse(run.stdout) as T;
+}
+
+describe('with DATABASE_URL', () => {
+  let database: TestDatabase;
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(inject('databaseServerUrl'));
+    env = { DATABASE_URL: database.url };
+  });
+
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  it('migrate applies the migrations once', async () => {
+    const first = await json<{ applied: string[] }>(env, 'migrate');
+    const second = await json<{ applied: string[] }>(env, 'migrate');
+
+    expect(first.applied.length).toBeGreaterThan(0);
+    expect(second.applied).toEqual([]);
+  });
+
+  it('account create prints the account and a key once', async () => {
+    const created = await json(env, 'account', 'create', '--email', 'New@Example.test', '--plan', 'premium');
+
+    expect(created).toEqual({
+      account: {
+        id: expect.any(String),
+        email: 'new@example.test',
+        plan: 'premium',
+        created_at: expect.stringMatching(ISO),
+      },
+      api_key: {
+        id: expect.any(String),
+        name: expect.any(String),
+        key: expect.stringMatching(KEY),
+        created_at: expect.stringMatching(ISO),
+      },
+    });
+  });
+
+  it('account create defaults to the free plan', async () => {
+    const created = await json(env, 'account', 'create', '--email', 'plain@example.test');
+
+    expect(created.account.plan).toBe('free');
+  });
+
+  it('refuses a second account with the same email, in any case', async () => {
+    await json(env, 'account', 'create', '--email', 'twice@example.test');
+
+    const again = await dustmail(env, 'account', 'create', '--email', 'TWICE@example.test');
+
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/exists already/);
+  });
+
+  it('refuses an unknown plan', async () => {
+    const run = await dustmail(env, 'account', 'create', '--email', 'p@example.test', '--plan', 'gold');
+
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toMatch(/plan must be free or premium/);
+  });
+
+  it('creates, lists and revokes keys without ever listing a secret', async () => {
+    const created = await json(env, 'account', 'create', '--email', 'keys@example.test');
+    const second = await json(env, 'key', 'create', '--email', 'keys@example.test', '--name', 'ci');
+
+    expect(second.key).toMatch(KEY);
+    expect(second.key).not.toBe(created.api_key.key);
+
+    const revoked = await json(env, 'key', 'revoke', second.id);
+    expect(revoked).toEqual({ id: second.id, revoked_at: expect.stringMatching(ISO) });
+
+    const listed = await json<Record<string, unknown>[]>(env, 'key', 'list', '--email', 'keys@example.test');
+    expect(listed.map((k) => [k['id'], k['revoked_at'] === null])).toEqual([
+      [created.api_key.id, true],
+      [second.id, false],
+    ]);
+    expect(JSON.stringify(listed)).not.toContain(created.api_key.key);
+    expect(JSON.stringify(listed)).not.toContain(second.key);
+  });
+
+  it('says which key or account is missing', async () => {
+    const noKey = await dustmail(env, 'key', 'revoke', '00000000-0000-0000-0000-000000000000');
+    const noAccount = await dustmail(env, 'key', 'list', '--email', 'nobody@example.test');
+
+    expect(noKey).toMatchObject({ code: 1, stderr: expect.stringMatching(/No key with id/) });
+    expect(noAccount).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/No account with email nobody@example.test/),
+    });
+  });
+
+  it('rejects bad configuration with every bad setting named', async () => {
+    const run = await dustmail({ ...env, HTTP_PORT: 'eighty', SMTP_PORT: '-1' }, 'migrate');
+
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('HTTP_PORT');
+    expect(run.stderr).toContain('SMTP_PORT');
+  });
+});
+
+describe.skipIf(process.env['DATABASE_URL'])('with a data folder and no server running', () => {
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'dustmail-cli-'));
+  });
+
+  afterAll(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('starts the embedded database for the command and keeps what it wrote', async () => {
+    const env = { DUSTMAIL_DATA_DIR: dataDir };
+    const created = await json(env, 'account', 'create', '--email', 'folder@example.test');
+
+    const listed = await json<{ id: string }[]>(env, 'key', 'list', '--email', 'folder@example.test');
+
+    expect(listed.map((k) => k.id)).toEqual([created.api_key.id]);
+  });
+});
