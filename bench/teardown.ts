@@ -56,3 +56,15 @@ export function within<T>(
     );
   });
 }
+
+/** Whether `work` settles within `ms`; it is left running either way. */
+export function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    const done = (): void => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    work.then(done, done);
+  });
+}

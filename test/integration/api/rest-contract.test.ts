@@ -51,7 +51,16 @@ function call(method: string, path: string, key?: string, body?: unknown): Promi
   return request(service.httpUrl, method, path, { key, body });
 }
 
-async function createInbox(key: string, body?: unknown): Promise<{ id: string; email: string }> {
+/** An inbox as the REST API shows it. */
+interface InboxJson {
+  id: string;
+  email: string;
+  domain: string;
+  created_at: string;
+  expires_at: string;
+}
+
+async function createInbox(key: string, body?: unknown): Promise<InboxJson> {
   const created = await call('POST', INBOX, key, body);
   expect(created.status).toBe(201);
   return created.body.data;
@@ -116,8 +125,7 @@ describe('POST /api/v1/inbox', () => {
     const freeInbox = await createInbox(free.key);
     const premiumInbox = await createInbox(premium.key);
 
-    const lifetime = (i: { created_at?: string; expires_at?: string }) =>
-      Date.parse(i.expires_at ?? '') - Date.parse(i.created_at ?? '');
+    const lifetime = (i: InboxJson) => Date.parse(i.expires_at) - Date.parse(i.created_at);
     expect(lifetime(freeInbox)).toBe(FREE_TTL_MS);
     expect(lifetime(premiumInbox)).toBe(PREMIUM_TTL_MS);
   });
@@ -266,7 +274,7 @@ describe('GET /api/v1/inbox', () => {
     const response = await call('GET', INBOX, key);
 
     expect(response.status).toBe(200);
-    const listed = (inbox: { id: string; email: string }, count: number) => ({
+    const listed = (inbox: InboxJson, count: number) => ({
       id: inbox.id,
       email: inbox.email,
       domain: PRIMARY,
@@ -494,7 +502,6 @@ describe('authentication', () => {
 
     expect(responses.map((r) => r.status)).toEqual([401, 401, 401, 401]);
     expect(responses.map((r) => r.body.error.code)).toEqual(Array(4).fill('UNAUTHORIZED'));
-    expect((await call('GET', `${INBOX}/${inbox.id}`, key)).status).toBe(200);
   });
 
   it('answers 401 UNAUTHORIZED for a revoked key', async () => {
@@ -607,7 +614,7 @@ describe('meta.rate_limit', () => {
     );
   });
 
-  it('counts refused requests of the account too (a 404 is still a request)', async () => {
+  it('counts a request answered 404 like any other', async () => {
     const { key } = await newAccount('free');
     await call('GET', `${INBOX}/00000000-0000-4000-8000-000000000000`, key);
 
@@ -631,10 +638,10 @@ describe('meta.rate_limit', () => {
 
     const response = await call('GET', INBOX, key);
 
-    const reset = Math.floor(nextUtcMidnight(new Date()).getTime() / 1000);
+    const reset = nextUtcMidnight(new Date()).getTime() / 1000;
     expect(response.headers.get('x-ratelimit-limit')).toBe('100');
     expect(response.headers.get('x-ratelimit-remaining')).toBe('98');
-    expect(Number(response.headers.get('x-ratelimit-reset'))).toBeCloseTo(reset, -2);
+    expect(response.headers.get('x-ratelimit-reset')).toBe(String(reset));
   });
 
   it('comes with an X-RateLimit-Reset header on a premium response', async () => {
@@ -642,8 +649,8 @@ describe('meta.rate_limit', () => {
 
     const response = await call('GET', INBOX, key);
 
-    const reset = Math.floor(nextUtcMidnight(new Date()).getTime() / 1000);
-    expect(Number(response.headers.get('x-ratelimit-reset'))).toBeCloseTo(reset, -2);
+    const reset = nextUtcMidnight(new Date()).getTime() / 1000;
+    expect(response.headers.get('x-ratelimit-reset')).toBe(String(reset));
   });
 });
 
