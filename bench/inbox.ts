@@ -7,7 +7,11 @@ export interface Inbox {
 }
 
 /** `POST /api/v1/inbox` with a random address on the primary domain. */
-export async function createInbox(httpUrl: string, key: string, signal: AbortSignal) {
+export async function createInbox(
+  httpUrl: string,
+  key: string,
+  signal: AbortSignal,
+): Promise<Inbox> {
   const response = await fetch(`${httpUrl}/api/v1/inbox`, {
     method: 'POST',
     headers: { authorization: `Bearer ${key}` },
@@ -22,5 +26,5 @@ export async function createInbox(httpUrl: string, key: string, signal: AbortSig
   if (typeof data?.id !== 'string' || typeof data.email !== 'string') {
     throw new Error(`POST /api/v1/inbox answered without data.id and data.email: ${text}`);
   }
-  return { id: data.id, email: data.email } satisfies Inbox;
+  return { id: data.id, email: data.email };
 }

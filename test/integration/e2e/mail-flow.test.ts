@@ -252,3 +252,17 @@ describe('ids', () => {
     expect(inbox.id).toMatch(UUID);
   });
 });
+
+describe('GraphiQL', () => {
+  it('is served to a browser with its assets inline, not from a CDN', async () => {
+    const response = await fetch(`${service.httpUrl}/graphql`, { headers: { accept: 'text/html' } });
+    const page = await response.text();
+
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(page).toMatch(/graphiql/i);
+    expect(page).not.toMatch(/<script[^>]+src=["']?(https?:)?\/\//i);
+    expect(page).not.toMatch(/<link[^>]+href=["']?(https?:)?\/\//i);
+    expect(page).not.toMatch(/unpkg\.com|jsdelivr|cdnjs/i);
+  });
+});
