@@ -6,10 +6,19 @@ import { RestError } from './run-operation';
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 type Handler = (ctx: Context & { params: Record<string, string> }) => Promise<void>;
 
-/** Serves one path with a handler per method; any other method is 405 with `Allow`. */
-export function allow(router: Router, path: string, handlers: Partial<Record<Method, Handler>>) {
+/**
+ * Serves one path with a handler per method; any other method is 405 with `Allow`.
+ * `before` runs first for every method (authentication, so a keyless request is 401).
+ */
+export function allow(
+  router: Router,
+  path: string,
+  handlers: Partial<Record<Method, Handler>>,
+  before: (ctx: Context) => Promise<void>,
+) {
   const methods = Object.keys(handlers);
   router.all(path, async (ctx) => {
+    await before(ctx);
     const handler = handlers[ctx.method as Method];
     if (!handler) {
       ctx.set('Allow', methods.join(', '));

@@ -1,7 +1,13 @@
 import { type DocumentNode, execute } from 'graphql';
 import type { Context } from 'koa';
 
-import { type ContextDeps, createContext, keyFromHeaders, unauthorized } from '../graphql/context';
+import {
+  type ContextDeps,
+  createContext,
+  type GraphQLContext,
+  keyFromHeaders,
+  unauthorized,
+} from '../graphql/context';
 import { type ClientError, toClientError } from '../graphql/errors';
 import { rateLimitHeaders } from '../graphql/rate-limit-headers';
 import { schema } from '../schema';
@@ -19,21 +25,23 @@ export interface OperationOutcome<T> {
   rateLimit: { limit: number | null; used: number };
 }
 
+/** An authenticated REST request: its GraphQL context, quota already counted. */
+interface AuthenticatedState {
+  graphqlContext?: GraphQLContext & { quota: NonNullable<GraphQLContext['quota']> };
+}
+
 /**
- * Authenticates the request, counts it against the quota, then runs one named GraphQL
- * operation in-process with the same schema and context as /graphql.
+ * Checks the API key and counts the request against the quota, once per request, before
+ * anything else is looked at: a request without a valid key is 401 whatever its method or
+ * body, and every authenticated request counts and carries the rate-limit headers.
  */
-export async function runOperation<T>(
-  ctx: Context,
-  deps: ContextDeps,
-  document: DocumentNode,
-  operationName: string,
-  variables: Record<string, unknown> = {},
-): Promise<OperationOutcome<T>> {
+export async function authenticate(ctx: Context, deps: ContextDeps): Promise<void> {
+  const state = ctx.state as AuthenticatedState;
+  if (state.graphqlContext) return;
+
   const log = deps.log.child({ component: 'rest' });
   const key = keyFromHeaders((name) => ctx.get(name) || null);
-
-  let contextValue;
+  let contextValue: GraphQLContext;
   try {
     contextValue = await createContext(deps, key);
   } catch (err) {
@@ -42,6 +50,24 @@ export async function runOperation<T>(
   const { quota } = contextValue;
   if (!quota) throw new RestError(toClientError(unauthorized(), log));
   ctx.set(rateLimitHeaders(quota));
+  state.graphqlContext = { ...contextValue, quota };
+}
+
+/**
+ * Runs one named GraphQL operation in-process with the same schema and context as
+ * /graphql, for the request {@link authenticate} let through.
+ */
+export async function runOperation<T>(
+  ctx: Context,
+  deps: ContextDeps,
+  document: DocumentNode,
+  operationName: string,
+  variables: Record<string, unknown> = {},
+): Promise<OperationOutcome<T>> {
+  await authenticate(ctx, deps);
+  const contextValue = (ctx.state as AuthenticatedState).graphqlContext;
+  if (!contextValue) throw new Error('authenticate() left no context');
+  const { quota } = contextValue;
 
   const result = await execute({
     schema,
@@ -51,7 +77,7 @@ export async function runOperation<T>(
     contextValue,
   });
   const firstError = result.errors?.[0];
-  if (firstError) throw new RestError(toClientError(firstError, log));
+  if (firstError) throw new RestError(toClientError(firstError, deps.log.child({ component: 'rest' })));
 
   return {
     data: result.data as T,

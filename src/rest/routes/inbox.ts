@@ -1,10 +1,11 @@
 import type Router from '@koa/router';
+import type { Context } from 'koa';
 import { z } from 'zod';
 
 import type { ContextDeps } from '../../graphql/context';
 import { readJsonBody } from '../body';
 import { operations } from '../operations';
-import { RestError, runOperation } from '../run-operation';
+import { authenticate, RestError, runOperation } from '../run-operation';
 import { allow } from '../resource';
 
 interface InboxFields {
@@ -63,10 +64,12 @@ const plan = (meta: AccountMeta) => meta.plan.toLowerCase();
 /** The documented /api/v1/inbox routes; each runs one GraphQL operation. */
 export function inboxRoutes(router: Router, deps: ContextDeps): void {
   const doc = operations.inbox;
+  const authenticated = (ctx: Context) => authenticate(ctx, deps);
 
   allow(router, '/api/v1/inbox', {
     POST: async (ctx) => {
-      const parsed = createBody.safeParse(await readJsonBody(ctx, deps.config.maxBodyBytes));
+      const body = await readJsonBody(ctx, deps.config.maxBodyBytes);
+      const parsed = createBody.safeParse(body);
       if (!parsed.success) {
         const message = 'Body must be an object with optional string fields username and domain';
         throw new RestError({ status: 400, code: 'VALIDATION_ERROR', message, headers: {} });
@@ -100,7 +103,7 @@ export function inboxRoutes(router: Router, deps: ContextDeps): void {
         meta: { total: data.inboxes.totalCount, plan: plan(data.me), rate_limit: rateLimit },
       };
     },
-  });
+  }, authenticated);
 
   allow(router, '/api/v1/inbox/:id', {
     GET: async (ctx) => {
@@ -118,5 +121,5 @@ export function inboxRoutes(router: Router, deps: ContextDeps): void {
       await runOperation(ctx, deps, doc, 'DeleteInbox', { id: ctx.params['id'] });
       ctx.body = { success: true, message: 'Inbox deleted' };
     },
-  });
+  }, authenticated);
 }
