@@ -50,7 +50,7 @@ const SETTINGS = {
 type SettingName = keyof typeof SETTINGS;
 
 const USAGE = [
-  'Usage: node dist/bench/smtp-throughput.js [--name value | --name=value]...',
+  'Usage: npm run bench -- [--name value | --name=value]...',
   ...Object.values(SETTINGS).map(
     (s) => `  ${s.flag.padEnd(18)} or ${s.env.padEnd(22)} default ${s.defaultValue}`,
   ),

@@ -24,7 +24,7 @@ export type ServeProcess = ChildProcessByStdio<null, Readable, Readable>;
 interface LogRecord {
   level?: unknown;
   msg?: unknown;
-  pid?: unknown;
+  childPid?: unknown;
   err?: { message?: unknown };
 }
 
@@ -51,7 +51,7 @@ function count(problems: Map<string, number>, text: string): void {
 
 /**
  * Reads the service's JSON log lines as they come. `ready` resolves with the Haraka process
- * id from the "SMTP listening" line, and rejects if the service exits before printing it.
+ * id (`childPid`) of the "SMTP listening" line, and rejects if the service exits before it.
  */
 export function watchServiceOutput(child: ServeProcess): {
   log: ServiceLog;
@@ -77,7 +77,7 @@ export function watchServiceOutput(child: ServeProcess): {
       count(log.problems, problemText(record));
     }
     if (record.msg === READY_MESSAGE) {
-      announceReady(typeof record.pid === 'number' ? record.pid : undefined);
+      announceReady(typeof record.childPid === 'number' ? record.childPid : undefined);
     }
   });
   readline.createInterface({ input: child.stderr, crlfDelay: Infinity }).on('line', (line) => {
