@@ -74,8 +74,12 @@ interface Settings {
 }
 
 // Loaded with require: the package has no type declarations to import.
-const { cont: CONT, deny: DENY, denysoft: DENYSOFT, ok: OK } =
-  require('haraka-constants') as HarakaConstants;
+const {
+  cont: CONT,
+  deny: DENY,
+  denysoft: DENYSOFT,
+  ok: OK,
+} = require('haraka-constants') as HarakaConstants;
 
 const REPLY = {
   mailboxUnavailable: new DSN(550, '5.1.1 Mailbox unavailable'),
@@ -98,7 +102,10 @@ function loadSettings(plugin: HarakaPlugin): void {
     { booleans: ['+main.no_delay', '-main.reverse_dns'] },
     () => loadSettings(plugin),
   );
-  settings = { noDelay: ini.main['no_delay'] === true, reverseDns: ini.main['reverse_dns'] === true };
+  settings = {
+    noDelay: ini.main['no_delay'] === true,
+    reverseDns: ini.main['reverse_dns'] === true,
+  };
 }
 
 function requireConfig(): Config {
@@ -119,7 +126,8 @@ function getOrm(): Promise<Orm> {
 
 async function readMessage(stream: AsyncIterable<Buffer | string>): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+  for await (const chunk of stream)
+    chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
   return Buffer.concat(chunks);
 }
 

@@ -121,7 +121,13 @@ export async function startService(config: Config, log: Logger): Promise<Running
     log.info({ component: 'db', applied }, 'migrations applied');
     await ensureFirstAccount(orm, config, log);
 
-    const deps: ContextDeps = { orm, config, pubsub: createEmailPubSub(), log, now: () => new Date() };
+    const deps: ContextDeps = {
+      orm,
+      config,
+      pubsub: createEmailPubSub(),
+      log,
+      now: () => new Date(),
+    };
     const httpPort =
       config.role === 'smtp' ? undefined : await startHttp(config, deps, url, stoppers);
     const smtpPort =

@@ -20,7 +20,12 @@ export async function accountCreate(orm: Orm, email: string, plan: Plan) {
   try {
     const { account, key } = await createAccount(orm.em.fork(), email, plan);
     return {
-      account: { id: account.id, email: account.email, plan: account.plan, created_at: account.createdAt },
+      account: {
+        id: account.id,
+        email: account.email,
+        plan: account.plan,
+        created_at: account.createdAt,
+      },
       api_key: { id: key.id, name: key.name, key: key.secret, created_at: key.createdAt },
     };
   } catch (err) {
@@ -37,13 +42,21 @@ export async function keyCreate(orm: Orm, email: string, name: string) {
   const account = await em.findOneOrFail(Account, { id: (await accountByEmail(orm, email)).id });
   const key = issueKey(em, account, name);
   await em.flush();
-  return { id: key.id, name: key.name, prefix: key.prefix, key: key.secret, created_at: key.createdAt };
+  return {
+    id: key.id,
+    name: key.name,
+    prefix: key.prefix,
+    key: key.secret,
+    created_at: key.createdAt,
+  };
 }
 
 /** `key list`: an account's keys, without secrets. */
 export async function keyList(orm: Orm, email: string) {
   const account = await accountByEmail(orm, email);
-  const keys = await orm.em.fork().find(ApiKey, { account: account.id }, { orderBy: { createdAt: 'asc' } });
+  const keys = await orm.em
+    .fork()
+    .find(ApiKey, { account: account.id }, { orderBy: { createdAt: 'asc' } });
   return keys.map((k) => ({
     id: k.id,
     name: k.name,

@@ -3,7 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig, type Plan } from '../config/env';
 import { migrate } from '../db/orm';
 import { createLogger } from '../lib/logger';
-import { startService } from '../main';
+import { type RunningService, startService } from '../main';
 import { printedSchema } from '../schema';
 import { accountCreate, CliError, keyCreate, keyList, keyRevoke } from './accounts';
 import { withDatabase } from './database';
@@ -17,17 +17,18 @@ function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** Runs the service until SIGINT or SIGTERM, then stops every part. */
+/**
+ * Runs the service until SIGINT or SIGTERM, then stops every part. The handlers are in
+ * place before anything starts: a signal during start-up stops the service once it is up.
+ */
 async function serve(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config);
-  const service = await startService(config, log);
 
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals): void => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'stopping');
+  let service: RunningService | undefined;
+  let stopSignal: NodeJS.Signals | undefined;
+  const stop = (): void => {
+    if (!service) return;
     service.stop().then(
       () => process.exit(0),
       (err: unknown) => {
@@ -36,8 +37,17 @@ async function serve(): Promise<void> {
       },
     );
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopSignal) return;
+    stopSignal = signal;
+    log.info({ signal }, 'stopping');
+    stop();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  service = await startService(config, log);
+  if (stopSignal) stop();
 }
 
 /** A command that needs the database, with quiet logs (the CLI prints JSON). */
@@ -60,9 +70,7 @@ function program(): Command {
   cli
     .command('migrate')
     .description('apply pending database migrations')
-    .action(
-      dbCommand(async (orm) => ({ applied: await migrate(orm) }), { migrateFirst: false }),
-    );
+    .action(dbCommand(async (orm) => ({ applied: await migrate(orm) }), { migrateFirst: false }));
   cli
     .command('print-schema')
     .description('print the GraphQL schema in SDL')
@@ -75,14 +83,22 @@ function program(): Command {
     .command('create')
     .requiredOption('--email <email>', 'the account email')
     .option('--plan <plan>', 'free or premium', parsePlan, 'free')
-    .action(dbCommand((orm, opts: { email: string; plan: Plan }) => accountCreate(orm, opts.email, opts.plan)));
+    .action(
+      dbCommand((orm, opts: { email: string; plan: Plan }) =>
+        accountCreate(orm, opts.email, opts.plan),
+      ),
+    );
 
   const key = cli.command('key').description('manage API keys');
   key
     .command('create')
     .requiredOption('--email <email>', 'the account email')
     .option('--name <name>', 'a label for the key', 'cli')
-    .action(dbCommand((orm, opts: { email: string; name: string }) => keyCreate(orm, opts.email, opts.name)));
+    .action(
+      dbCommand((orm, opts: { email: string; name: string }) =>
+        keyCreate(orm, opts.email, opts.name),
+      ),
+    );
   key
     .command('list')
     .requiredOption('--email <email>', 'the account email')

@@ -10,16 +10,24 @@ const positiveInt = z.coerce.number().int().positive();
 
 const domainList = z
   .string()
-  .transform((value) => value.split(',').map((d) => d.trim().toLowerCase()).filter(Boolean))
+  .transform((value) =>
+    value
+      .split(',')
+      .map((d) => d.trim().toLowerCase())
+      .filter(Boolean),
+  )
   .pipe(
     z
       .array(z.string().regex(/^(?=.{1,253}$)([a-z0-9-]{1,63}\.)*[a-z0-9-]{1,63}$/, 'bad domain'))
       .min(1, 'at least one domain is required'),
   );
 
-const serverList = z
-  .string()
-  .transform((value) => value.split(',').map((s) => s.trim()).filter(Boolean));
+const serverList = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
 
 /** Every setting DustMail reads, by environment variable name, with its default. */
 const envSchema = z.object({

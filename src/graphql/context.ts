@@ -62,7 +62,10 @@ export function requireAccount(ctx: GraphQLContext): Account {
  * Builds the context for one unit of work: forks the EntityManager, resolves the key and
  * counts the request against the daily quota (throws RATE_LIMITED when it is spent).
  */
-export async function createContext(deps: ContextDeps, key: string | null): Promise<GraphQLContext> {
+export async function createContext(
+  deps: ContextDeps,
+  key: string | null,
+): Promise<GraphQLContext> {
   const em = deps.orm.em.fork();
   const account = key ? await findAccountByKey(em, key) : null;
   const quota = account

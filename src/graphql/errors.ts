@@ -35,7 +35,9 @@ export function toClientError(error: unknown, log: Logger): ClientError {
   const original = originalOf(error);
   if (original instanceof AppError && original.expose) {
     const headers =
-      original instanceof RateLimitedError ? rateLimitHeaders(original.quota, original.retryAfterSeconds) : {};
+      original instanceof RateLimitedError
+        ? rateLimitHeaders(original.quota, original.retryAfterSeconds)
+        : {};
     const status = ERROR_MAPPING[original.code].httpStatus;
     return { code: original.code, message: original.message, status, headers };
   }

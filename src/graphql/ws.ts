@@ -29,7 +29,8 @@ type ExecutionResultOrStream = ReturnType<NonNullable<ServerOptions['execute']>>
 function keyOf(params: ConnectionParams | undefined, request: IncomingMessage): string | null {
   const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
   const fromParams = keyFromHeaders((name) => {
-    if (name === 'authorization') return text(params?.['authorization'] ?? params?.['Authorization']);
+    if (name === 'authorization')
+      return text(params?.['authorization'] ?? params?.['Authorization']);
     return text(params?.['apiKey'] ?? params?.['x-api-key']);
   });
   if (fromParams) return fromParams;

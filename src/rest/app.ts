@@ -19,7 +19,9 @@ function graphqlMiddleware(yoga: DustmailYoga): Koa.Middleware {
     response.headers.forEach((value, key) => ctx.append(key, value));
     // Streamed, so event-stream subscriptions flow instead of buffering forever. Yoga's
     // stream is its own ponyfill, which Readable.fromWeb refuses; it is async-iterable.
-    ctx.body = response.body ? Readable.from(response.body as unknown as AsyncIterable<Uint8Array>) : null;
+    ctx.body = response.body
+      ? Readable.from(response.body as unknown as AsyncIterable<Uint8Array>)
+      : null;
   };
 }
 

@@ -16,10 +16,16 @@ export function errorMiddleware(log: Logger): Middleware {
     try {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) {
-        throw new RestError({ status: 404, code: 'NOT_FOUND', message: 'No such route', headers: {} });
+        throw new RestError({
+          status: 404,
+          code: 'NOT_FOUND',
+          message: 'No such route',
+          headers: {},
+        });
       }
     } catch (err) {
-      const client = err instanceof RestError ? err.client : toClientError(err, log.child({ reqId }));
+      const client =
+        err instanceof RestError ? err.client : toClientError(err, log.child({ reqId }));
       ctx.status = client.status;
       ctx.set(client.headers);
       ctx.body = { success: false, error: { code: client.code, message: client.message } };

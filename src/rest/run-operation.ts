@@ -77,7 +77,8 @@ export async function runOperation<T>(
     contextValue,
   });
   const firstError = result.errors?.[0];
-  if (firstError) throw new RestError(toClientError(firstError, deps.log.child({ component: 'rest' })));
+  if (firstError)
+    throw new RestError(toClientError(firstError, deps.log.child({ component: 'rest' })));
 
   return {
     data: result.data as T,

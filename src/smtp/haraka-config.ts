@@ -62,7 +62,9 @@ function listenAddress(host: string, port: number): string {
  */
 export function setIniValues(text: string, values: IniValues): string {
   const lines = text.split('\n');
-  const pending = new Map(Object.entries(values).map(([s, kv]) => [s, new Map(Object.entries(kv))]));
+  const pending = new Map(
+    Object.entries(values).map(([s, kv]) => [s, new Map(Object.entries(kv))]),
+  );
   const sectionLine = new Map<string, number>();
   let section = 'main';
 
@@ -149,7 +151,7 @@ export async function writeHarakaConfig(options: HarakaConfigOptions): Promise<v
       '[main]',
       "; Disable Nagle's algorithm on client sockets so pipelined replies leave at once.",
       'no_delay=true',
-      '; Look up the client\'s reverse DNS name (only used in the Received header).',
+      "; Look up the client's reverse DNS name (only used in the Received header).",
       'reverse_dns=false',
       '',
     ].join('\n'),

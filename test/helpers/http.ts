@@ -22,7 +22,11 @@ export async function request<T = any>(
 
   const response = await fetch(`${baseUrl}${path}`, { method, headers, body });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: text ? JSON.parse(text) : null,
+  };
 }
 
 /** Runs a GraphQL operation over HTTP. */
@@ -31,6 +35,8 @@ export async function graphql<T = any>(
   key: string | undefined,
   query: string,
   variables: Record<string, unknown> = {},
-): Promise<JsonResponse<{ data?: T; errors?: { message: string; extensions?: { code?: string } }[] }>> {
+): Promise<
+  JsonResponse<{ data?: T; errors?: { message: string; extensions?: { code?: string } }[] }>
+> {
   return request(baseUrl, 'POST', '/graphql', { key, body: { query, variables } });
 }

@@ -13,7 +13,10 @@ export async function sendMail(
     tls: { rejectUnauthorized: false },
   });
   try {
-    return await transport.sendMail({ from: message.from ?? 'Sender <sender@example.com>', ...message });
+    return await transport.sendMail({
+      from: message.from ?? 'Sender <sender@example.com>',
+      ...message,
+    });
   } finally {
     transport.close();
   }

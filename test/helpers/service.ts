@@ -40,7 +40,9 @@ export async function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(),
+      );
     });
   });
 }
@@ -139,7 +141,12 @@ export async function startService(
       accountSeq += 1;
       const address = email ?? `user${accountSeq}.${process.pid}.${Date.now()}@example.test`;
       const result = await cli<{ api_key: { key: string } }>(
-        'account', 'create', '--email', address, '--plan', plan,
+        'account',
+        'create',
+        '--email',
+        address,
+        '--plan',
+        plan,
       );
       return result.api_key.key;
     },

@@ -49,10 +49,7 @@ export function issueKey(em: EntityManager, account: Account, name: string): Iss
 }
 
 /** Finds the account of a live key, comparing hashes in constant time. */
-export async function findAccountByKey(
-  em: EntityManager,
-  secret: string,
-): Promise<Account | null> {
+export async function findAccountByKey(em: EntityManager, secret: string): Promise<Account | null> {
   if (!isWellFormedKey(secret)) return null;
 
   const hash = sha256(secret);

@@ -32,7 +32,10 @@ export class RateLimitedError extends AppError {
     now: Date,
   ) {
     super('RATE_LIMITED', 'Daily request limit reached');
-    this.retryAfterSeconds = Math.max(1, Math.ceil((quota.resetAt.getTime() - now.getTime()) / 1000));
+    this.retryAfterSeconds = Math.max(
+      1,
+      Math.ceil((quota.resetAt.getTime() - now.getTime()) / 1000),
+    );
   }
 }
 

@@ -54,11 +54,13 @@ export async function countEmails(
   const counts = new Map<string, number>(inboxIds.map((id) => [id, 0]));
   if (inboxIds.length === 0) return counts;
 
-  const rows = await em.getConnection().execute<{ inbox_id: string; n: string }[]>(
-    'select "inbox_id", count(*) as "n" from "email" where "inbox_id" in (?) ' +
-      'group by "inbox_id"',
-    [[...inboxIds]],
-  );
+  const rows = await em
+    .getConnection()
+    .execute<{ inbox_id: string; n: string }[]>(
+      'select "inbox_id", count(*) as "n" from "email" where "inbox_id" in (?) ' +
+        'group by "inbox_id"',
+      [[...inboxIds]],
+    );
   for (const row of rows) counts.set(row.inbox_id, Number(row.n));
   return counts;
 }

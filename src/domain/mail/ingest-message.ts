@@ -73,7 +73,12 @@ async function storeForInboxes(
     events.map((e) => ({ email: e.emailId, content: raw })),
   );
   const attachments = events.flatMap((e) =>
-    parsed.attachments.map((a) => ({ ...a, id: randomUUID(), createdAt: receivedAt, email: e.emailId })),
+    parsed.attachments.map((a) => ({
+      ...a,
+      id: randomUUID(),
+      createdAt: receivedAt,
+      email: e.emailId,
+    })),
   );
   if (attachments.length > 0) await em.insertMany(Attachment, attachments);
 

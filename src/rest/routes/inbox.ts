@@ -66,60 +66,70 @@ export function inboxRoutes(router: Router, deps: ContextDeps): void {
   const doc = operations.inbox;
   const authenticated = (ctx: Context) => authenticate(ctx, deps);
 
-  allow(router, '/api/v1/inbox', {
-    POST: async (ctx) => {
-      const body = await readJsonBody(ctx, deps.config.maxBodyBytes);
-      const parsed = createBody.safeParse(body);
-      if (!parsed.success) {
-        const message = 'Body must be an object with optional string fields username and domain';
-        throw new RestError({ status: 400, code: 'VALIDATION_ERROR', message, headers: {} });
-      }
-      const input = { username: parsed.data?.username, domain: parsed.data?.domain };
-      const { data, rateLimit } = await runOperation<{
-        createInbox: { inbox: InboxFields; account: AccountMeta };
-      }>(ctx, deps, doc, 'CreateInbox', { input });
+  allow(
+    router,
+    '/api/v1/inbox',
+    {
+      POST: async (ctx) => {
+        const body = await readJsonBody(ctx, deps.config.maxBodyBytes);
+        const parsed = createBody.safeParse(body);
+        if (!parsed.success) {
+          const message = 'Body must be an object with optional string fields username and domain';
+          throw new RestError({ status: 400, code: 'VALIDATION_ERROR', message, headers: {} });
+        }
+        const input = { username: parsed.data?.username, domain: parsed.data?.domain };
+        const { data, rateLimit } = await runOperation<{
+          createInbox: { inbox: InboxFields; account: AccountMeta };
+        }>(ctx, deps, doc, 'CreateInbox', { input });
 
-      const { inbox, account } = data.createInbox;
-      ctx.status = 201;
-      ctx.body = {
-        success: true,
-        data: inboxJson(inbox),
-        meta: {
-          plan: plan(account),
-          rate_limit: rateLimit,
-          available_domains: account.availableDomains,
-        },
-      };
-    },
-    GET: async (ctx) => {
-      const { data, rateLimit } = await runOperation<{
-        me: AccountMeta;
-        inboxes: { totalCount: number; nodes: (InboxFields & { emailCount: number })[] };
-      }>(ctx, deps, doc, 'ListInboxes');
+        const { inbox, account } = data.createInbox;
+        ctx.status = 201;
+        ctx.body = {
+          success: true,
+          data: inboxJson(inbox),
+          meta: {
+            plan: plan(account),
+            rate_limit: rateLimit,
+            available_domains: account.availableDomains,
+          },
+        };
+      },
+      GET: async (ctx) => {
+        const { data, rateLimit } = await runOperation<{
+          me: AccountMeta;
+          inboxes: { totalCount: number; nodes: (InboxFields & { emailCount: number })[] };
+        }>(ctx, deps, doc, 'ListInboxes');
 
-      ctx.body = {
-        success: true,
-        data: data.inboxes.nodes.map((i) => ({ ...inboxJson(i), email_count: i.emailCount })),
-        meta: { total: data.inboxes.totalCount, plan: plan(data.me), rate_limit: rateLimit },
-      };
+        ctx.body = {
+          success: true,
+          data: data.inboxes.nodes.map((i) => ({ ...inboxJson(i), email_count: i.emailCount })),
+          meta: { total: data.inboxes.totalCount, plan: plan(data.me), rate_limit: rateLimit },
+        };
+      },
     },
-  }, authenticated);
+    authenticated,
+  );
 
-  allow(router, '/api/v1/inbox/:id', {
-    GET: async (ctx) => {
-      const { data, rateLimit } = await runOperation<{
-        inbox: InboxFields & { emailCount: number; emails: { nodes: EmailFields[] } };
-      }>(ctx, deps, doc, 'GetInbox', { id: ctx.params['id'] });
+  allow(
+    router,
+    '/api/v1/inbox/:id',
+    {
+      GET: async (ctx) => {
+        const { data, rateLimit } = await runOperation<{
+          inbox: InboxFields & { emailCount: number; emails: { nodes: EmailFields[] } };
+        }>(ctx, deps, doc, 'GetInbox', { id: ctx.params['id'] });
 
-      ctx.body = {
-        success: true,
-        data: { inbox: inboxJson(data.inbox), emails: data.inbox.emails.nodes.map(emailJson) },
-        meta: { email_count: data.inbox.emailCount, rate_limit: rateLimit },
-      };
+        ctx.body = {
+          success: true,
+          data: { inbox: inboxJson(data.inbox), emails: data.inbox.emails.nodes.map(emailJson) },
+          meta: { email_count: data.inbox.emailCount, rate_limit: rateLimit },
+        };
+      },
+      DELETE: async (ctx) => {
+        await runOperation(ctx, deps, doc, 'DeleteInbox', { id: ctx.params['id'] });
+        ctx.body = { success: true, message: 'Inbox deleted' };
+      },
     },
-    DELETE: async (ctx) => {
-      await runOperation(ctx, deps, doc, 'DeleteInbox', { id: ctx.params['id'] });
-      ctx.body = { success: true, message: 'Inbox deleted' };
-    },
-  }, authenticated);
+    authenticated,
+  );
 }

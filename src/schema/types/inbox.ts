@@ -71,14 +71,12 @@ const CreateInboxInput = builder.inputType('CreateInboxInput', {
   }),
 });
 
-const CreateInboxPayloadRef = builder
-  .objectRef<{ inbox: Inbox }>('CreateInboxPayload')
-  .implement({
-    fields: (t) => ({
-      inbox: t.field({ type: InboxRef, resolve: (p) => p.inbox }),
-      account: t.field({ type: AccountRef, resolve: (p) => p.inbox.account }),
-    }),
-  });
+const CreateInboxPayloadRef = builder.objectRef<{ inbox: Inbox }>('CreateInboxPayload').implement({
+  fields: (t) => ({
+    inbox: t.field({ type: InboxRef, resolve: (p) => p.inbox }),
+    account: t.field({ type: AccountRef, resolve: (p) => p.inbox.account }),
+  }),
+});
 
 builder.mutationField('createInbox', (t) =>
   t.field({
@@ -86,7 +84,10 @@ builder.mutationField('createInbox', (t) =>
     args: { input: t.arg({ type: CreateInboxInput, required: false }) },
     resolve: async (_root, args, ctx) => {
       const account = requireAccount(ctx);
-      const input = { username: args.input?.username ?? undefined, domain: args.input?.domain ?? undefined };
+      const input = {
+        username: args.input?.username ?? undefined,
+        domain: args.input?.domain ?? undefined,
+      };
       const inbox = await createInbox(ctx.em, ctx.config, account, input, ctx.now());
       return { inbox };
     },

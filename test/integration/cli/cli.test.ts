@@ -58,7 +58,15 @@ describe('with DATABASE_URL', () => {
   });
 
   it('account create prints the account and a key once', async () => {
-    const created = await json(env, 'account', 'create', '--email', 'New@Example.test', '--plan', 'premium');
+    const created = await json(
+      env,
+      'account',
+      'create',
+      '--email',
+      'New@Example.test',
+      '--plan',
+      'premium',
+    );
 
     expect(created).toEqual({
       account: {
@@ -92,7 +100,15 @@ describe('with DATABASE_URL', () => {
   });
 
   it('refuses an unknown plan', async () => {
-    const run = await dustmail(env, 'account', 'create', '--email', 'p@example.test', '--plan', 'gold');
+    const run = await dustmail(
+      env,
+      'account',
+      'create',
+      '--email',
+      'p@example.test',
+      '--plan',
+      'gold',
+    );
 
     expect(run.code).not.toBe(0);
     expect(run.stderr).toMatch(/plan must be free or premium/);
@@ -108,7 +124,13 @@ describe('with DATABASE_URL', () => {
     const revoked = await json(env, 'key', 'revoke', second.id);
     expect(revoked).toEqual({ id: second.id, revoked_at: expect.stringMatching(ISO) });
 
-    const listed = await json<Record<string, unknown>[]>(env, 'key', 'list', '--email', 'keys@example.test');
+    const listed = await json<Record<string, unknown>[]>(
+      env,
+      'key',
+      'list',
+      '--email',
+      'keys@example.test',
+    );
     expect(listed.map((k) => [k['id'], k['revoked_at'] === null])).toEqual([
       [created.api_key.id, true],
       [second.id, false],
@@ -152,7 +174,13 @@ describe.skipIf(process.env['DATABASE_URL'])('with a data folder and no server r
     const env = { DUSTMAIL_DATA_DIR: dataDir };
     const created = await json(env, 'account', 'create', '--email', 'folder@example.test');
 
-    const listed = await json<{ id: string }[]>(env, 'key', 'list', '--email', 'folder@example.test');
+    const listed = await json<{ id: string }[]>(
+      env,
+      'key',
+      'list',
+      '--email',
+      'folder@example.test',
+    );
 
     expect(listed.map((k) => k.id)).toEqual([created.api_key.id]);
   });

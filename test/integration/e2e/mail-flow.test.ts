@@ -130,7 +130,20 @@ describe('mail sent over SMTP', () => {
     const gql = await graphql(
       service.httpUrl,
       key,
-      `query ($id: ID!) { inbox(id: $id) { emails(first: 10) { totalCount nodes { id subject fromName } } } }`,
+      `
+        query ($id: ID!) {
+          inbox(id: $id) {
+            emails(first: 10) {
+              totalCount
+              nodes {
+                id
+                subject
+                fromName
+              }
+            }
+          }
+        }
+      `,
       { id: inbox.id },
     );
     expect(gql.body.data.inbox.emails).toEqual({
@@ -175,7 +188,11 @@ describe('mail sent over SMTP', () => {
     const first = await createInbox(key);
     const second = await createInbox(key);
 
-    await sendMail(service.smtpPort, { to: [first.email, second.email], subject: 'both', text: 'z' });
+    await sendMail(service.smtpPort, {
+      to: [first.email, second.email],
+      subject: 'both',
+      text: 'z',
+    });
 
     const list = await request(service.httpUrl, 'GET', '/api/v1/inbox', { key });
     const counts = Object.fromEntries(
@@ -255,7 +272,9 @@ describe('ids', () => {
 
 describe('GraphiQL', () => {
   it('is served to a browser with its assets inline, not from a CDN', async () => {
-    const response = await fetch(`${service.httpUrl}/graphql`, { headers: { accept: 'text/html' } });
+    const response = await fetch(`${service.httpUrl}/graphql`, {
+      headers: { accept: 'text/html' },
+    });
     const page = await response.text();
 
     expect(response.status).toBe(200);

@@ -55,7 +55,13 @@ async function startSmtp(env: NodeJS.ProcessEnv): Promise<Started> {
     logLevel: 'warn',
   });
   try {
-    const haraka = await startHaraka({ configDir: dir, host: '127.0.0.1', port, env, logger: silent });
+    const haraka = await startHaraka({
+      configDir: dir,
+      host: '127.0.0.1',
+      port,
+      env,
+      logger: silent,
+    });
     return { haraka, port, dir };
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
@@ -190,7 +196,7 @@ describe('RCPT TO', () => {
 });
 
 describe('MAIL FROM', () => {
-  // LIMIT: Haraka's core refuses a declared SIZE before any plugin hook runs, with 550
+  // Haraka's core refuses a declared SIZE before any plugin hook runs, with 550
   // where RFC 1870 prefers 552. The refusal is permanent either way; DATA answers 552.
   it('refuses a declared SIZE over the maximum before DATA', async () => {
     const replies = await replyLines(smtp.port, [
@@ -250,7 +256,7 @@ describe('DATA', () => {
 });
 
 describe('startHaraka', () => {
-  it('rejects with Haraka\'s last output when the plugin cannot start', async () => {
+  it("rejects with Haraka's last output when the plugin cannot start", async () => {
     const failing = startSmtp(serviceEnv(undefined));
 
     await expect(failing).rejects.toThrow(/exited during start-up[\s\S]*DATABASE_URL/);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { normaliseUsername, randomUsername } from '../../src/domain/inbox/usernames';
+import { normaliseUsername, randomUsername } from './usernames';
 
 function codeOf(fn: () => unknown): string | undefined {
   try {

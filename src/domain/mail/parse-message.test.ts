@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 
 import { describe, expect, it } from 'vitest';
 
-import { parseMessage } from '../../src/domain/mail/parse-message';
+import { parseMessage } from './parse-message';
 
 const crlf = (lines: string[]): Buffer => Buffer.from(lines.join('\r\n'));
 

@@ -42,7 +42,12 @@ async function newAccount(plan: 'free' | 'premium'): Promise<CreatedAccount> {
   accountSeq += 1;
   const email = `rest${accountSeq}.${process.pid}.${Date.now()}@example.test`;
   const created = await service.cli<{ api_key: { id: string; key: string } }>(
-    'account', 'create', '--email', email, '--plan', plan,
+    'account',
+    'create',
+    '--email',
+    email,
+    '--plan',
+    plan,
   );
   return { email, key: created.api_key.key, keyId: created.api_key.id };
 }
@@ -149,7 +154,11 @@ describe('POST /api/v1/inbox', () => {
         created_at: expect.stringMatching(ISO_MS),
         expires_at: expect.stringMatching(ISO_MS),
       },
-      meta: { plan: 'premium', rate_limit: { limit: null, used: 1 }, available_domains: [PRIMARY, SPARE] },
+      meta: {
+        plan: 'premium',
+        rate_limit: { limit: null, used: 1 },
+        available_domains: [PRIMARY, SPARE],
+      },
     });
   });
 
@@ -582,16 +591,19 @@ describe('routing', () => {
   it.each([
     ['PUT', INBOX, ['GET', 'POST']],
     ['PATCH', `${INBOX}/00000000-0000-4000-8000-000000000000`, ['DELETE', 'GET']],
-  ])('answers %s %s with 405 METHOD_NOT_ALLOWED and an Allow header', async (method, path, allowed) => {
-    const { key } = await newAccount('free');
+  ])(
+    'answers %s %s with 405 METHOD_NOT_ALLOWED and an Allow header',
+    async (method, path, allowed) => {
+      const { key } = await newAccount('free');
 
-    const response = await call(method, path, key);
+      const response = await call(method, path, key);
 
-    expect(response.status).toBe(405);
-    expect(response.body).toEqual(errorBody('METHOD_NOT_ALLOWED'));
-    const allow = (response.headers.get('allow') ?? '').split(',').map((m) => m.trim());
-    expect(allow.sort()).toEqual(allowed);
-  });
+      expect(response.status).toBe(405);
+      expect(response.body).toEqual(errorBody('METHOD_NOT_ALLOWED'));
+      const allow = (response.headers.get('allow') ?? '').split(',').map((m) => m.trim());
+      expect(allow.sort()).toEqual(allowed);
+    },
+  );
 
   it.each(['/api/v1/inboxes', '/api/v2/inbox', `${INBOX}/a/b`])(
     'answers 404 NOT_FOUND in the error shape for %s',

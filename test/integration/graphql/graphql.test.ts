@@ -24,11 +24,17 @@ afterAll(async () => {
   await service?.stop();
 });
 
-function gql<T = any>(key: string | undefined, query: string, variables: Record<string, unknown> = {}) {
+function gql<T = any>(
+  key: string | undefined,
+  query: string,
+  variables: Record<string, unknown> = {},
+) {
   return graphql<T>(service.httpUrl, key, query, variables);
 }
 
-function errorCodes(body: { errors?: { extensions?: { code?: string } }[] }): (string | undefined)[] {
+function errorCodes(body: {
+  errors?: { extensions?: { code?: string } }[];
+}): (string | undefined)[] {
   return (body.errors ?? []).map((e) => e.extensions?.code);
 }
 
@@ -64,7 +70,11 @@ interface EmailsPage {
 }
 
 async function emailsPage(key: string, id: string, first: number, after?: string | null) {
-  const response = await gql<{ inbox: { emails: EmailsPage } }>(key, EMAILS_PAGE, { id, first, after });
+  const response = await gql<{ inbox: { emails: EmailsPage } }>(key, EMAILS_PAGE, {
+    id,
+    first,
+    after,
+  });
   expect(response.body.errors).toBeUndefined();
   return response.body.data!.inbox.emails;
 }
@@ -73,9 +83,12 @@ describe('query me', () => {
   it('returns the account of a free key with its quota', async () => {
     const key = await service.createAccount('free', `me.free.${Date.now()}@example.test`);
 
-    const response = await gql(key, `{
+    const response = await gql(
+      key,
+      `{
       me { id email plan availableDomains quota { limit used remaining resetsAt } }
-    }`);
+    }`,
+    );
 
     expect(response.status).toBe(200);
     expect(response.body).toEqual({
@@ -140,9 +153,12 @@ describe('query inboxes', () => {
     const newer = await createInbox(key);
     await sendMail(service.smtpPort, { to: newer.email, subject: 'hello', text: 'hi' });
 
-    const response = await gql(key, `{
+    const response = await gql(
+      key,
+      `{
       inboxes { totalCount nodes { id email domain localPart createdAt expiresAt emailCount } }
-    }`);
+    }`,
+    );
 
     const node = (inbox: { id: string; email: string }, emailCount: number) => ({
       id: inbox.id,
@@ -233,7 +249,9 @@ describe('query inbox', () => {
   it('is null with NOT_FOUND for an id that names no inbox', async () => {
     const key = await service.createAccount('free');
 
-    const response = await gql(key, 'query ($id: ID!) { inbox(id: $id) { id } }', { id: MISSING_ID });
+    const response = await gql(key, 'query ($id: ID!) { inbox(id: $id) { id } }', {
+      id: MISSING_ID,
+    });
 
     expect(response.body.data).toEqual({ inbox: null });
     expect(errorCodes(response.body)).toEqual(['NOT_FOUND']);
@@ -263,7 +281,9 @@ describe('Inbox.emails', () => {
       ['first'],
     ]);
     expect(pages.map((p) => p.pageInfo.hasNextPage)).toEqual([true, true, false]);
-    expect(pages.map((p) => p.pageInfo.endCursor)).toEqual(pages.map((p) => p.edges.at(-1)?.cursor));
+    expect(pages.map((p) => p.pageInfo.endCursor)).toEqual(
+      pages.map((p) => p.edges.at(-1)?.cursor),
+    );
     expect(pages.map((p) => p.totalCount)).toEqual([5, 5, 5]);
     const ids = pages.flatMap((p) => p.edges.map((e) => e.node.id));
     expect(new Set(ids).size).toBe(subjects.length);
@@ -293,7 +313,11 @@ describe('Inbox.emails', () => {
     const after = await emailsPage(key, inbox.id, 1, page.pageInfo.endCursor);
 
     expect(page.pageInfo.hasNextPage).toBe(false);
-    expect(after).toEqual({ totalCount: 1, edges: [], pageInfo: { hasNextPage: false, endCursor: null } });
+    expect(after).toEqual({
+      totalCount: 1,
+      edges: [],
+      pageInfo: { hasNextPage: false, endCursor: null },
+    });
   });
 
   it.each([
@@ -314,9 +338,12 @@ describe('mutation createInbox', () => {
   it('creates a random inbox on the primary domain and returns the account', async () => {
     const key = await service.createAccount('free');
 
-    const response = await gql(key, `mutation {
+    const response = await gql(
+      key,
+      `mutation {
       createInbox { inbox { id email domain createdAt expiresAt } account { plan availableDomains } }
-    }`);
+    }`,
+    );
 
     expect(response.body).toEqual({
       data: {
@@ -355,7 +382,10 @@ describe('mutation createInbox', () => {
   it('answers PREMIUM_REQUIRED when a free key asks for a username', async () => {
     const key = await service.createAccount('free');
 
-    const response = await gql(key, 'mutation { createInbox(input: { username: "mine" }) { inbox { id } } }');
+    const response = await gql(
+      key,
+      'mutation { createInbox(input: { username: "mine" }) { inbox { id } } }',
+    );
 
     expect(response.status).toBe(403);
     expect(response.body.data ?? null).toBeNull();
@@ -376,7 +406,9 @@ describe('mutation deleteInbox', () => {
     const kept = await createInbox(key);
     const inbox = await createInbox(key);
 
-    const response = await gql(key, 'mutation ($id: ID!) { deleteInbox(id: $id) }', { id: inbox.id });
+    const response = await gql(key, 'mutation ($id: ID!) { deleteInbox(id: $id) }', {
+      id: inbox.id,
+    });
 
     expect(response.body).toEqual({ data: { deleteInbox: inbox.id } });
     const read = await gql(key, 'query ($id: ID!) { inbox(id: $id) { id } }', { id: inbox.id });
@@ -396,7 +428,9 @@ describe('mutation deleteInbox', () => {
 
     expect(response.body.data ?? null).toBeNull();
     expect(errorCodes(response.body)).toEqual(['NOT_FOUND']);
-    const read = await gql(ownerKey, 'query ($id: ID!) { inbox(id: $id) { id } }', { id: inbox.id });
+    const read = await gql(ownerKey, 'query ($id: ID!) { inbox(id: $id) { id } }', {
+      id: inbox.id,
+    });
     expect(read.body).toEqual({ data: { inbox: { id: inbox.id } } });
   });
 });
@@ -486,7 +520,9 @@ describe('subscription emailReceived over graphql-ws', () => {
         },
         {
           next: (value) =>
-            value.data ? resolve(value.data.emailReceived) : reject(new Error(JSON.stringify(value))),
+            value.data
+              ? resolve(value.data.emailReceived)
+              : reject(new Error(JSON.stringify(value))),
           error: reject,
           complete: () => reject(new Error('the subscription ended without an event')),
         },
@@ -499,7 +535,11 @@ describe('subscription emailReceived over graphql-ws', () => {
     await sendMail(service.smtpPort, { to: inbox.email, subject: 'pushed', text: 'live' });
     const event = await firstEvent;
 
-    expect(event).toEqual({ id: expect.stringMatching(UUID), subject: 'pushed', inboxId: inbox.id });
+    expect(event).toEqual({
+      id: expect.stringMatching(UUID),
+      subject: 'pushed',
+      inboxId: inbox.id,
+    });
     await client.dispose();
   });
 
