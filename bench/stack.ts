@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 
 import { freePort } from '../src/db/embedded';
-import { createScratchDatabase } from './scratch-database';
+import { createScratchDatabase } from '../src/db/scratch-database';
 import { type ServeProcess, type ServiceLog, watchServiceOutput } from './service-log';
 import { settlesWithin, type Teardown, within } from './teardown';
 
@@ -134,7 +134,7 @@ export async function startStack(
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'dustmail-bench-'));
   teardown.add('data folder', () => rm(dataDir, { recursive: true, force: true }));
   const scratch = options.databaseUrl
-    ? await createScratchDatabase(options.databaseUrl)
+    ? await createScratchDatabase(options.databaseUrl, 'dustmail_bench')
     : undefined;
   if (scratch) teardown.add('scratch database', scratch.drop);
   signal.throwIfAborted();

@@ -159,9 +159,8 @@ function errField(err: unknown): { err: Record<string, unknown> } {
  * would leave it holding the SMTP port. When the parent is gone, Haraka shuts itself down
  * the graceful way: transactions in flight finish first.
  */
-function stopWhenOrphaned(plugin: HarakaPlugin): void {
-  const parentPid = Number(process.env['DUSTMAIL_PARENT_PID']);
-  if (!Number.isInteger(parentPid) || parentPid <= 0) return;
+function stopWhenOrphaned(plugin: HarakaPlugin, parentPid: number | undefined): void {
+  if (parentPid === undefined) return;
   const timer = setInterval(() => {
     if (process.ppid === parentPid) return;
     clearInterval(timer);
@@ -179,7 +178,7 @@ export function register(this: HarakaPlugin): void {
     // Fail at start-up rather than answering 451 to every sender.
     throw new Error('dustmail plugin needs DATABASE_URL');
   }
-  stopWhenOrphaned(this);
+  stopWhenOrphaned(this, appConfig.parentPid);
 }
 
 /** Called by Haraka on graceful shutdown; closing the pool lets the process exit. */

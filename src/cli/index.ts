@@ -56,8 +56,9 @@ function dbCommand<A extends unknown[]>(
   options: { migrateFirst?: boolean } = {},
 ) {
   return async (...args: A): Promise<void> => {
-    const config = loadConfig();
-    const log = createLogger({ ...config, logLevel: process.env['LOG_LEVEL'] ?? 'warn' });
+    // Warnings only unless LOG_LEVEL says otherwise: stdout carries the JSON result.
+    const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
+    const log = createLogger(config);
     const result = await withDatabase(config, log, (orm) => work(orm, ...args), options);
     if (result !== undefined) printJson(result);
   };

@@ -63,6 +63,8 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Pretty log lines instead of JSON. @default false */
   DUSTMAIL_LOG_PRETTY: z.stringbool().default(false),
+  /** Internal: set by `dustmail serve` for its Haraka child, which stops when it is gone. */
+  DUSTMAIL_PARENT_PID: positiveInt.optional(),
 });
 
 export type Plan = 'free' | 'premium';
@@ -89,6 +91,8 @@ export interface Config {
   role: 'all' | 'api' | 'smtp';
   logLevel: string;
   logPretty: boolean;
+  /** The serve process that started this Haraka child, if any. */
+  parentPid: number | undefined;
 }
 
 /** Thrown when the environment holds invalid settings; lists every bad key. */
@@ -137,5 +141,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     role: e.DUSTMAIL_ROLE,
     logLevel: e.LOG_LEVEL,
     logPretty: e.DUSTMAIL_LOG_PRETTY,
+    parentPid: e.DUSTMAIL_PARENT_PID,
   });
 }

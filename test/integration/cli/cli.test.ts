@@ -159,7 +159,7 @@ describe('with DATABASE_URL', () => {
   });
 });
 
-describe.skipIf(process.env['DATABASE_URL'])('with a data folder and no server running', () => {
+describe('with a data folder and no server running', () => {
   let dataDir: string;
 
   beforeAll(async () => {

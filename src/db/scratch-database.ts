@@ -4,7 +4,7 @@ import { Client } from 'pg';
 
 const ADMIN_TIMEOUT_MS = 15_000;
 
-/** A database made for one run on the server DATABASE_URL names. */
+/** A throwaway database for one test file or benchmark run, on a server it is given. */
 export interface ScratchDatabase {
   name: string;
   url: string;
@@ -28,10 +28,16 @@ async function runAsAdmin(serverUrl: string, sql: string): Promise<void> {
   }
 }
 
-/** Creates an empty database beside the one in `serverUrl`, named for this run. */
-export async function createScratchDatabase(serverUrl: string): Promise<ScratchDatabase> {
-  // Random hex only, so the name needs no quoting rules beyond the double quotes.
-  const name = `dustmail_bench_${randomBytes(6).toString('hex')}`;
+/**
+ * Creates an empty database beside the one in `serverUrl`, named `<prefix>_<random>`.
+ * The caller drops it when done.
+ */
+export async function createScratchDatabase(
+  serverUrl: string,
+  prefix: string,
+): Promise<ScratchDatabase> {
+  // Random hex after a fixed prefix, so the name needs no quoting beyond the double quotes.
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   await runAsAdmin(serverUrl, `create database "${name}"`);
 
   const url = new URL(serverUrl);
