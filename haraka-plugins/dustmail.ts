@@ -264,7 +264,8 @@ export function hook_max_data_exceeded(
   next(DENY, REPLY.tooBig);
 }
 
-async function storeMessage(connection: HarakaConnection, plugin: HarakaPlugin): Promise<void> {
+/** Stores the message for every live recipient inbox; returns how many stored it. */
+async function storeMessage(connection: HarakaConnection, plugin: HarakaPlugin): Promise<number> {
   const started = Date.now();
   const transaction = connection.transaction;
   if (!transaction) throw new Error('queue hook ran without a transaction');
@@ -285,13 +286,16 @@ async function storeMessage(connection: HarakaConnection, plugin: HarakaPlugin):
     sizeBytes: raw.length,
     durationMs: Date.now() - started,
   });
+  return events.length;
 }
 
 export function hook_queue(this: HarakaPlugin, next: Next, connection: HarakaConnection) {
   Promise.resolve()
     .then(() => storeMessage(connection, this))
     .then(
-      () => next(OK),
+      // Every recipient inbox was deleted or expired between RCPT and the end of DATA:
+      // nothing was stored, so the sender must not see 250.
+      (storedCount) => (storedCount > 0 ? next(OK) : next(DENY, REPLY.mailboxUnavailable)),
       (err: unknown) => {
         connection.logerror(this, 'storing the message failed', errField(err));
         // CONT from the only queue plugin makes Haraka answer 451 (not queued, try later);

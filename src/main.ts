@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Config } from './config/env';
 import { startEmbeddedDatabase } from './db/embedded';
 import { type Orm, migrate, openOrm } from './db/orm';
+import { withStartupLock } from './db/startup-lock';
 import { ensureFirstAccount } from './domain/account/first-account';
 import type { ContextDeps } from './graphql/context';
 import { createEmailPubSub, listenForEmail } from './graphql/pubsub';
@@ -22,6 +23,8 @@ export interface RunningService {
   databaseUrl: string;
   httpPort: number | undefined;
   smtpPort: number | undefined;
+  /** Settles when a part dies on its own (Haraka crashed): the service should stop. */
+  failed: Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -75,7 +78,13 @@ async function startHttp(
   return port;
 }
 
-async function startSmtp(config: Config, url: string, log: Logger, stoppers: Stopper[]) {
+async function startSmtp(
+  config: Config,
+  url: string,
+  log: Logger,
+  stoppers: Stopper[],
+  onFailure: (part: string) => void,
+) {
   const configDir = path.join(config.dataDir, 'haraka');
   await writeHarakaConfig({
     dir: configDir,
@@ -91,7 +100,17 @@ async function startSmtp(config: Config, url: string, log: Logger, stoppers: Sto
     env: { ...process.env, DATABASE_URL: url, DUSTMAIL_PARENT_PID: String(process.pid) },
     logger: log.child({ component: 'smtp' }),
   });
-  stoppers.push({ name: 'smtp', stop: () => haraka.stop() });
+  let stopping = false;
+  stoppers.push({
+    name: 'smtp',
+    stop: () => {
+      stopping = true;
+      return haraka.stop();
+    },
+  });
+  void haraka.exited.then(() => {
+    if (!stopping) onFailure('smtp');
+  });
   log.info(
     { component: 'smtp', host: config.smtp.host, port: config.smtp.port, childPid: haraka.pid },
     'SMTP listening',
@@ -115,11 +134,15 @@ async function stopAll(stoppers: Stopper[], log: Logger): Promise<void> {
  */
 export async function startService(config: Config, log: Logger): Promise<RunningService> {
   const stoppers: Stopper[] = [];
+  let reportFailure: (part: string) => void = () => undefined;
+  const failed = new Promise<string>((resolve) => (reportFailure = resolve));
   try {
     const { url, orm } = await openDatabase(config, log, stoppers);
-    const applied = await migrate(orm);
-    log.info({ component: 'db', applied }, 'migrations applied');
-    await ensureFirstAccount(orm, config, log);
+    await withStartupLock(url, async () => {
+      const applied = await migrate(orm);
+      log.info({ component: 'db', applied }, 'migrations applied');
+      await ensureFirstAccount(orm, config, log);
+    });
 
     const deps: ContextDeps = {
       orm,
@@ -131,9 +154,11 @@ export async function startService(config: Config, log: Logger): Promise<Running
     const httpPort =
       config.role === 'smtp' ? undefined : await startHttp(config, deps, url, stoppers);
     const smtpPort =
-      config.role === 'api' ? undefined : await startSmtp(config, url, log, stoppers);
+      config.role === 'api'
+        ? undefined
+        : await startSmtp(config, url, log, stoppers, reportFailure);
 
-    return { databaseUrl: url, httpPort, smtpPort, stop: () => stopAll(stoppers, log) };
+    return { databaseUrl: url, httpPort, smtpPort, failed, stop: () => stopAll(stoppers, log) };
   } catch (err) {
     await stopAll(stoppers, log);
     throw err;

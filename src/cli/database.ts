@@ -1,18 +1,19 @@
 import type { Config } from '../config/env';
 import { runningEmbeddedUrl, startEmbeddedDatabase } from '../db/embedded';
 import { migrate, type Orm, openOrm } from '../db/orm';
+import { withStartupLock } from '../db/startup-lock';
 import type { Logger } from '../lib/logger';
 
 /**
  * Runs a command against the service's database: DATABASE_URL, else the embedded server of
  * a running DustMail, else an embedded server started just for this command. Pending
- * migrations are applied first unless the command applies them itself.
+ * migrations are applied first, under the same lock a starting server takes; `work` gets
+ * their names.
  */
 export async function withDatabase<T>(
   config: Config,
   log: Logger,
-  work: (orm: Orm) => Promise<T>,
-  options: { migrateFirst?: boolean } = {},
+  work: (orm: Orm, applied: string[]) => Promise<T>,
 ): Promise<T> {
   let url = config.databaseUrl ?? (await runningEmbeddedUrl(config.dataDir));
   const embedded = url ? undefined : await startEmbeddedDatabase(config.dataDir, log);
@@ -21,8 +22,8 @@ export async function withDatabase<T>(
 
   const orm = await openOrm(url, { max: 2 });
   try {
-    if (options.migrateFirst ?? true) await migrate(orm);
-    return await work(orm);
+    const applied = await withStartupLock(url, () => migrate(orm));
+    return await work(orm, applied);
   } finally {
     await orm.close();
     await embedded?.stop();

@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 
 import { ConfigError, loadConfig, type Plan } from '../config/env';
-import { migrate } from '../db/orm';
+import type { Orm } from '../db/orm';
 import { createLogger } from '../lib/logger';
 import { type RunningService, startService } from '../main';
 import { printedSchema } from '../schema';
@@ -48,18 +48,25 @@ async function serve(): Promise<void> {
 
   service = await startService(config, log);
   if (stopSignal) stop();
+
+  const part = await service.failed;
+  if (stopSignal) return;
+  // A supervisor (systemd, a container runtime) restarts the whole service; half a
+  // service that answers API calls but takes no mail would look healthy.
+  log.fatal({ part }, 'a part of the service stopped unexpectedly; stopping');
+  await service.stop().catch((err: unknown) => log.error({ err }, 'stop failed'));
+  process.exit(1);
 }
 
 /** A command that needs the database, with quiet logs (the CLI prints JSON). */
 function dbCommand<A extends unknown[]>(
-  work: (orm: Parameters<Parameters<typeof withDatabase>[2]>[0], ...args: A) => Promise<unknown>,
-  options: { migrateFirst?: boolean } = {},
+  work: (orm: Orm, applied: string[], ...args: A) => Promise<unknown>,
 ) {
   return async (...args: A): Promise<void> => {
     // Warnings only unless LOG_LEVEL says otherwise: stdout carries the JSON result.
     const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
     const log = createLogger(config);
-    const result = await withDatabase(config, log, (orm) => work(orm, ...args), options);
+    const result = await withDatabase(config, log, (orm, applied) => work(orm, applied, ...args));
     if (result !== undefined) printJson(result);
   };
 }
@@ -71,7 +78,7 @@ function program(): Command {
   cli
     .command('migrate')
     .description('apply pending database migrations')
-    .action(dbCommand(async (orm) => ({ applied: await migrate(orm) }), { migrateFirst: false }));
+    .action(dbCommand(async (_orm, applied) => ({ applied })));
   cli
     .command('print-schema')
     .description('print the GraphQL schema in SDL')
@@ -85,7 +92,7 @@ function program(): Command {
     .requiredOption('--email <email>', 'the account email')
     .option('--plan <plan>', 'free or premium', parsePlan, 'free')
     .action(
-      dbCommand((orm, opts: { email: string; plan: Plan }) =>
+      dbCommand((orm, _applied, opts: { email: string; plan: Plan }) =>
         accountCreate(orm, opts.email, opts.plan),
       ),
     );
@@ -96,18 +103,18 @@ function program(): Command {
     .requiredOption('--email <email>', 'the account email')
     .option('--name <name>', 'a label for the key', 'cli')
     .action(
-      dbCommand((orm, opts: { email: string; name: string }) =>
+      dbCommand((orm, _applied, opts: { email: string; name: string }) =>
         keyCreate(orm, opts.email, opts.name),
       ),
     );
   key
     .command('list')
     .requiredOption('--email <email>', 'the account email')
-    .action(dbCommand((orm, opts: { email: string }) => keyList(orm, opts.email)));
+    .action(dbCommand((orm, _applied, opts: { email: string }) => keyList(orm, opts.email)));
   key
     .command('revoke')
     .argument('<id>', 'the key id (from key list)')
-    .action(dbCommand((orm, id: string) => keyRevoke(orm, id)));
+    .action(dbCommand((orm, _applied, id: string) => keyRevoke(orm, id)));
   return cli;
 }
 

@@ -103,6 +103,13 @@ export class ConfigError extends Error {
   }
 }
 
+/** A bad value as an error may quote it: a URL loses its password. */
+function shownValue(key: string, value: string | undefined): string | null {
+  if (value === undefined) return null;
+  if (key !== 'DATABASE_URL') return value;
+  return value.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
+}
+
 /** Reads and validates the environment once; reports all invalid keys together. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const present = Object.fromEntries(
@@ -112,7 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const key = issue.path.join('.');
-      return `${key}: ${issue.message} (got ${JSON.stringify(present[key] ?? null)})`;
+      return `${key}: ${issue.message} (got ${JSON.stringify(shownValue(key, present[key]))})`;
     });
     throw new ConfigError(problems);
   }

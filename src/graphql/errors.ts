@@ -21,6 +21,34 @@ const INTERNAL: Omit<ClientError, 'headers'> = {
   status: 500,
 };
 
+/** Codes for the HTTP errors yoga raises itself, by status; any other is VALIDATION_ERROR. */
+const CODES_BY_YOGA_STATUS: Readonly<Record<number, ErrorCode>> = {
+  405: 'METHOD_NOT_ALLOWED',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+};
+
+interface HttpExtension {
+  status?: unknown;
+  headers?: unknown;
+}
+
+/** A request problem found by graphql-js or yoga: its status and headers are kept. */
+function requestProblem(error: GraphQLError): ClientError {
+  const http = (error.extensions['http'] ?? {}) as HttpExtension;
+  const status = typeof http.status === 'number' && http.status >= 400 ? http.status : 400;
+  const headers =
+    http.headers && typeof http.headers === 'object'
+      ? Object.fromEntries(
+          Object.entries(http.headers).filter((entry): entry is [string, string] => {
+            return typeof entry[1] === 'string';
+          }),
+        )
+      : {};
+  const code = CODES_BY_YOGA_STATUS[status] ?? 'VALIDATION_ERROR';
+  return { code, message: error.message, status, headers };
+}
+
 function originalOf(error: unknown): unknown {
   let current = error;
   while (current instanceof GraphQLError && current.originalError) current = current.originalError;
@@ -46,10 +74,9 @@ export function toClientError(error: unknown, log: Logger): ClientError {
     return { code, message: original.message, status: ERROR_MAPPING[code].httpStatus, headers: {} };
   }
   // A GraphQLError with no original error is a request problem (syntax, unknown field, bad
-  // variable type) found by graphql-js itself; its message names only the request.
-  if (original instanceof GraphQLError && !original.originalError) {
-    return { code: 'VALIDATION_ERROR', message: original.message, status: 400, headers: {} };
-  }
+  // variable type, unsupported method or body) found by graphql-js or yoga; its message
+  // names only the request.
+  if (original instanceof GraphQLError && !original.originalError) return requestProblem(original);
 
   log.error({ err: original, code: 'INTERNAL' }, 'unexpected error');
   return { ...INTERNAL, headers: {} };

@@ -6,6 +6,7 @@ import type { EmailReceivedEvent } from '../domain/mail/events';
 import type { Logger } from '../lib/logger';
 
 const RECONNECT_DELAY_MS = 1000;
+const CONNECT_TIMEOUT_MS = 10_000;
 
 /** In-process fan-out of stored-mail events to subscriptions. */
 export type EmailPubSub = ReturnType<typeof createEmailPubSub>;
@@ -30,10 +31,23 @@ export async function listenForEmail(
   log: Logger,
 ): Promise<EmailListener> {
   let client: Client | undefined;
+  let reconnectTimer: NodeJS.Timeout | undefined;
   let closed = false;
 
+  const scheduleReconnect = (): void => {
+    if (closed) return;
+    reconnectTimer = setTimeout(() => void connect().catch(retry), RECONNECT_DELAY_MS);
+  };
+  const retry = (err: unknown): void => {
+    log.warn({ err }, 'email listener could not connect, retrying');
+    scheduleReconnect();
+  };
   const connect = async (): Promise<void> => {
-    const next = new Client({ connectionString: databaseUrl });
+    if (closed) return;
+    const next = new Client({
+      connectionString: databaseUrl,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    });
     next.on('notification', (message) => {
       const event = parseEmailReceived(message.payload);
       if (event) pubsub.publish('emailReceived', event);
@@ -41,22 +55,24 @@ export async function listenForEmail(
     next.on('error', (err) => {
       log.warn({ err }, 'email listener connection lost, reconnecting');
       void next.end().catch(() => undefined);
-      if (!closed) setTimeout(() => void connect().catch(retry), RECONNECT_DELAY_MS);
+      scheduleReconnect();
     });
     await next.connect();
+    // Closed while connecting: this connection is the last one and nobody else ends it.
+    if (closed) {
+      await next.end();
+      return;
+    }
     await next.query(`LISTEN ${EMAIL_RECEIVED_CHANNEL}`);
     client = next;
-  };
-  const retry = (err: unknown): void => {
-    log.warn({ err }, 'email listener could not connect, retrying');
-    if (!closed) setTimeout(() => void connect().catch(retry), RECONNECT_DELAY_MS);
   };
 
   await connect();
   return {
     close: async () => {
       closed = true;
-      await client?.end();
+      clearTimeout(reconnectTimer);
+      await client?.end().catch(() => undefined);
     },
   };
 }

@@ -39,12 +39,15 @@ export function createGraphQLServer(deps: ContextDeps): DustmailYoga {
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    // Yoga logs every error it hands maskError at error level, expected ones included;
+    // toClientError already logs each unexpected error once, so these go to debug.
     logging: {
-      debug: (...args) => log.debug({ args }, 'yoga'),
-      info: (...args) => log.info({ args }, 'yoga'),
-      warn: (...args) => log.warn({ args }, 'yoga'),
-      error: (...args) => log.error({ args }, 'yoga'),
+      debug: (...args) => log.debug({ args }, 'yoga debug'),
+      info: (...args) => log.info({ args }, 'yoga info'),
+      warn: (...args) => log.warn({ args }, 'yoga warning'),
+      error: (first: unknown) => log.debug({ err: first }, 'yoga error'),
     },
+    maxRequestBodySize: deps.config.maxBodyBytes,
     graphiql: { title: 'DustMail GraphiQL', subscriptionsProtocol: 'WS' },
     // GraphiQL's scripts are inlined from the package, so the page needs no CDN.
     renderGraphiQL,

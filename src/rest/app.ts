@@ -15,13 +15,14 @@ function graphqlMiddleware(yoga: DustmailYoga): Koa.Middleware {
     if (ctx.path !== yoga.graphqlEndpoint) return next();
 
     const response = await yoga.handleNodeRequestAndResponse(ctx.req, ctx.res);
-    ctx.status = response.status;
     response.headers.forEach((value, key) => ctx.append(key, value));
     // Streamed, so event-stream subscriptions flow instead of buffering forever. Yoga's
     // stream is its own ponyfill, which Readable.fromWeb refuses; it is async-iterable.
+    // The body is set before the status: Koa turns a null body into 204 otherwise.
     ctx.body = response.body
       ? Readable.from(response.body as unknown as AsyncIterable<Uint8Array>)
-      : null;
+      : '';
+    ctx.status = response.status;
   };
 }
 

@@ -29,6 +29,8 @@ export interface TestService {
   createAccount(plan: 'free' | 'premium', email?: string): Promise<string>;
   /** Stops the service with SIGTERM and removes its data. */
   stop(): Promise<void>;
+  /** Settles when the service process exits. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Sends a signal and waits for the service process to exit; keeps its data. */
   kill(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
@@ -150,6 +152,7 @@ export async function startService(
       );
       return result.api_key.key;
     },
+    exited,
     harakaPid: () => {
       const line = text.split('\n').find((l) => l.includes('"msg":"SMTP listening"'));
       const pid = line ? (JSON.parse(line) as { childPid?: number }).childPid : undefined;

@@ -57,6 +57,21 @@ describe('with DATABASE_URL', () => {
     expect(second.applied).toEqual([]);
   });
 
+  it('migrate runs safely from two processes at once on a new database', async () => {
+    const fresh = await createTestDatabase(inject('databaseServerUrl'));
+    try {
+      const freshEnv = { DATABASE_URL: fresh.url };
+
+      const runs = await Promise.all([json(freshEnv, 'migrate'), json(freshEnv, 'migrate')]);
+
+      const counts = runs.map((run: { applied: string[] }) => run.applied.length).sort();
+      expect(counts[0]).toBe(0);
+      expect(counts[1]).toBeGreaterThan(0);
+    } finally {
+      await fresh.drop();
+    }
+  });
+
   it('account create prints the account and a key once', async () => {
     const created = await json(
       env,

@@ -100,4 +100,16 @@ describe('dustmail serve', () => {
       expect(service.output()).toContain('stopping stale embedded PostgreSQL');
     }
   });
+
+  it('stops everything and exits 1 when Haraka dies on its own', async () => {
+    service = await startService();
+    const pgPid = usesEmbeddedDatabase ? await postgresPid(service.dataDir) : undefined;
+
+    process.kill(service.harakaPid(), 'SIGKILL');
+    const exit = await service.exited;
+
+    expect(exit).toEqual({ code: 1, signal: null });
+    expect(service.output()).toContain('a part of the service stopped unexpectedly');
+    if (pgPid !== undefined) expect(isAlive(pgPid)).toBe(false);
+  });
 });

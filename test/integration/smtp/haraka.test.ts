@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 import { type Config, loadConfig } from '../../../src/config/env';
 import { Email } from '../../../src/db/entities/email';
+import { Inbox } from '../../../src/db/entities/inbox';
 import { migrate, openOrm, type Orm } from '../../../src/db/orm';
 import { createAccount } from '../../../src/domain/account/api-keys';
 import { createInbox } from '../../../src/domain/inbox/inbox-commands';
@@ -79,7 +80,10 @@ async function stopSmtp(started: Started | undefined): Promise<void> {
  * Sends each command after the previous reply and returns every reply line, so a test
  * can check exact codes and texts. The greeting is the first reply.
  */
-async function dialog(port: number, commands: readonly string[]): Promise<string[][]> {
+/** A line to send, or a step that runs after the previous reply and returns the line. */
+type Command = string | (() => Promise<string>);
+
+async function dialog(port: number, commands: readonly Command[]): Promise<string[][]> {
   const socket = net.connect({ host: '127.0.0.1', port });
   const replies: string[][] = [];
   let current: string[] = [];
@@ -101,14 +105,15 @@ async function dialog(port: number, commands: readonly string[]): Promise<string
         current = [];
         const next = pending.shift();
         if (next === undefined) socket.end();
-        else socket.write(`${next}\r\n`);
+        else if (typeof next === 'string') socket.write(`${next}\r\n`);
+        else next().then((line) => socket.write(`${line}\r\n`), reject);
       }
     });
   });
 }
 
 /** The last line of each reply after the greeting. */
-async function replyLines(port: number, commands: readonly string[]): Promise<string[]> {
+async function replyLines(port: number, commands: readonly Command[]): Promise<string[]> {
   const replies = await dialog(port, commands);
   return replies.slice(1).map((reply) => reply[reply.length - 1] ?? '');
 }
@@ -228,6 +233,30 @@ describe('DATA', () => {
     expect(info.response).toMatch(/^250 /);
     const stored = await orm.em.fork().find(Email, { subject });
     expect(stored).toHaveLength(1);
+  });
+
+  it('replies 550 5.1.1 when the inbox is deleted between RCPT and the end of DATA', async () => {
+    const em = orm.em.fork();
+    const { account } = await createAccount(em, `late-${Date.now()}@example.test`, 'free');
+    const inbox = await createInbox(em, config, account, {}, new Date());
+    const subject = `late ${Date.now()}`;
+    const deleteInbox = async (): Promise<string> => {
+      await orm.em.fork().nativeUpdate(Inbox, { id: inbox.id }, { deletedAt: new Date() });
+      return 'DATA';
+    };
+
+    const replies = await replyLines(smtp.port, [
+      'EHLO client.test',
+      'MAIL FROM:<sender@example.test>',
+      `RCPT TO:<${inbox.address}>`,
+      deleteInbox,
+      `Subject: ${subject}\r\n\r\nbody\r\n.`,
+      'QUIT',
+    ]);
+
+    expect(replies[2]).toMatch(/^250 /);
+    expect(replies[4]).toMatch(/^550 5\.1\.1 Mailbox unavailable/);
+    expect(await orm.em.fork().count(Email, { subject })).toBe(0);
   });
 
   it('refuses a message over the maximum with 552 5.3.4', async () => {
