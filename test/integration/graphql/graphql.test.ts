@@ -529,8 +529,8 @@ describe('subscription emailReceived over graphql-ws', () => {
       );
     });
     await connected;
-    // The server registers the subscription just after the subscribe message.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // No acknowledgement for subscribe exists; registration takes milliseconds.
+    await new Promise((resolve) => setTimeout(resolve, 500));
 
     await sendMail(service.smtpPort, { to: inbox.email, subject: 'pushed', text: 'live' });
     const event = await firstEvent;
