@@ -136,7 +136,14 @@ export async function writeHarakaConfig(options: HarakaConfigOptions): Promise<v
       force_shutdown_timeout: String(HARAKA_SHUTDOWN_SECONDS),
     },
   });
-  await editIni(config('connection.ini'), { max: { bytes: String(options.maxMessageBytes) } });
+  await editIni(config('connection.ini'), {
+    max: {
+      bytes: String(options.maxMessageBytes),
+      // Haraka wraps longer DATA lines by inserting CRLF-space (Sendmail's habit), which
+      // changes the message; a line may be as long as the whole message instead.
+      data_line_length: String(options.maxMessageBytes + 2),
+    },
+  });
   await editIni(config('outbound.ini'), { main: { disabled: 'true' } });
   // No TLS is offered; empty names stop Haraka logging an error for its missing default
   // certificate on every start.

@@ -6,6 +6,7 @@ import { Attachment } from '../../db/entities/attachment';
 import { Email } from '../../db/entities/email';
 import { RawMessage } from '../../db/entities/raw-message';
 import type { Orm } from '../../db/orm';
+import { withoutNul } from '../../lib/without-nul';
 import { findReceivingInboxes } from './check-recipient';
 import type { Envelope } from './envelope';
 import { EMAIL_RECEIVED_CHANNEL, type EmailReceivedEvent } from './events';
@@ -96,11 +97,12 @@ async function storeForInboxes(
  */
 export async function ingestMessage(
   orm: Orm,
-  envelope: Envelope,
+  given: Envelope,
   raw: Buffer,
   now: Date = new Date(),
 ): Promise<IngestResult> {
   const parsed = await parseMessage(raw);
+  const envelope = withoutNul(given);
   const em = orm.em.fork();
 
   const events = await em.transactional(async (txn) => {

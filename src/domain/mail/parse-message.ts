@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { type AddressObject, type ParsedMail, simpleParser } from 'mailparser';
 
 import type { HeaderLine, MailAddress } from '../../db/entities/email';
+import { withoutNul } from '../../lib/without-nul';
 
 /** One decoded attachment or inline part. */
 export interface ParsedAttachment {
@@ -95,6 +96,10 @@ function fallback(raw: Buffer, problem: string): ParsedMessage {
 
 /** Parses a raw message. Never throws: a message that cannot be parsed keeps a problem note. */
 export async function parseMessage(raw: Buffer): Promise<ParsedMessage> {
+  return withoutNul(await parseFields(raw));
+}
+
+async function parseFields(raw: Buffer): Promise<ParsedMessage> {
   let parsed: ParsedMail;
   try {
     parsed = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true });

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Config, loadConfig } from '../../../src/config/env';
 import { Email } from '../../../src/db/entities/email';
 import { Inbox } from '../../../src/db/entities/inbox';
+import { RawMessage } from '../../../src/db/entities/raw-message';
 import { migrate, openOrm, type Orm } from '../../../src/db/orm';
 import { createAccount } from '../../../src/domain/account/api-keys';
 import { createInbox } from '../../../src/domain/inbox/inbox-commands';
@@ -257,6 +258,51 @@ describe('DATA', () => {
     expect(replies[2]).toMatch(/^250 /);
     expect(replies[4]).toMatch(/^550 5\.1\.1 Mailbox unavailable/);
     expect(await orm.em.fork().count(Email, { subject })).toBe(0);
+  });
+
+  it('stores a message whose decoded text holds NUL characters', async () => {
+    const subject = `nul ${Date.now()}`;
+    const message = [
+      `Subject: =?utf-8?Q?${subject.replaceAll(' ', '_')}=00?=`,
+      'Content-Type: text/plain; charset=utf-8',
+      'Content-Transfer-Encoding: quoted-printable',
+      '',
+      'hello=00world',
+      '.',
+    ].join('\r\n');
+
+    const replies = await replyLines(smtp.port, [
+      'EHLO client.test',
+      'MAIL FROM:<sender@example.test>',
+      `RCPT TO:<${inboxAddress}>`,
+      'DATA',
+      message,
+      'QUIT',
+    ]);
+
+    expect(replies[4]).toMatch(/^250 /);
+    const stored = await orm.em.fork().findOneOrFail(Email, { subject });
+    expect(stored.text.trim()).toBe('helloworld');
+  });
+
+  it('keeps DATA lines up to the RFC 5321 limit of 998 characters unwrapped', async () => {
+    const subject = `long ${Date.now()}`;
+    const longLine = 'L'.repeat(998);
+
+    const replies = await replyLines(smtp.port, [
+      'EHLO client.test',
+      'MAIL FROM:<sender@example.test>',
+      `RCPT TO:<${inboxAddress}>`,
+      'DATA',
+      `Subject: ${subject}\r\n\r\n${longLine}\r\n.`,
+      'QUIT',
+    ]);
+
+    expect(replies[4]).toMatch(/^250 /);
+    const em = orm.em.fork();
+    const email = await em.findOneOrFail(Email, { subject });
+    const raw = await em.findOneOrFail(RawMessage, { email }, { populate: ['content'] });
+    expect(raw.content.toString('latin1')).toContain(`\r\n\r\n${longLine}\r\n`);
   });
 
   it('refuses a message over the maximum with 552 5.3.4', async () => {
