@@ -11,6 +11,7 @@ import { createEmailPubSub, listenForEmail } from './graphql/pubsub';
 import { attachGraphQLWs } from './graphql/ws';
 import { createGraphQLServer } from './graphql/yoga';
 import type { Logger } from './lib/logger';
+import { assertPortFree } from './lib/ports';
 import { createApp } from './rest/app';
 import { writeHarakaConfig } from './smtp/haraka-config';
 import { startHaraka } from './smtp/haraka-process';
@@ -133,6 +134,11 @@ async function stopAll(stoppers: Stopper[], log: Logger): Promise<void> {
  * then HTTP and SMTP as the role asks.
  */
 export async function startService(config: Config, log: Logger): Promise<RunningService> {
+  // Both ports are checked before anything starts, so a second instance fails at once
+  // with a clear message instead of after creating the database and the first account.
+  if (config.role !== 'smtp') await assertPortFree('HTTP', config.http.host, config.http.port);
+  if (config.role !== 'api') await assertPortFree('SMTP', config.smtp.host, config.smtp.port);
+
   const stoppers: Stopper[] = [];
   let reportFailure: (part: string) => void = () => undefined;
   const failed = new Promise<string>((resolve) => (reportFailure = resolve));

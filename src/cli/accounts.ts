@@ -26,7 +26,13 @@ export async function accountCreate(orm: Orm, email: string, plan: Plan) {
         plan: account.plan,
         created_at: account.createdAt,
       },
-      api_key: { id: key.id, name: key.name, key: key.secret, created_at: key.createdAt },
+      api_key: {
+        id: key.id,
+        name: key.name,
+        prefix: key.prefix,
+        key: key.secret,
+        created_at: key.createdAt,
+      },
     };
   } catch (err) {
     if (err instanceof UniqueConstraintViolationException) {

@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig, type Plan } from '../config/env';
 import type { Orm } from '../db/orm';
 import { createLogger } from '../lib/logger';
+import { PortBusyError } from '../lib/ports';
 import { type RunningService, startService } from '../main';
 import { printedSchema } from '../schema';
 import { accountCreate, CliError, keyCreate, keyList, keyRevoke } from './accounts';
@@ -123,7 +124,7 @@ export function main(argv: string[]): void {
   program()
     .parseAsync(argv)
     .catch((err: unknown) => {
-      if (err instanceof ConfigError || err instanceof CliError) {
+      if (err instanceof ConfigError || err instanceof CliError || err instanceof PortBusyError) {
         process.stderr.write(`dustmail: ${err.message}\n`);
       } else {
         process.stderr.write(`dustmail: ${err instanceof Error ? err.stack : String(err)}\n`);

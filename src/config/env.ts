@@ -118,7 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(present);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
-      const key = issue.path.join('.');
+      const key = String(issue.path[0] ?? '');
       return `${key}: ${issue.message} (got ${JSON.stringify(shownValue(key, present[key]))})`;
     });
     throw new ConfigError(problems);

@@ -101,12 +101,15 @@ async function clearStaleServer(dataDir: string, pgDir: string, log: Logger): Pr
     );
   }
 
-  log.warn({ pid, pgDir }, 'stopping stale embedded PostgreSQL left by an earlier run');
+  log.warn(
+    { postgresPid: pid, pgDir },
+    'stopping stale embedded PostgreSQL left by an earlier run',
+  );
   // SIGINT is PostgreSQL's fast shutdown: it rolls back open work and exits cleanly.
   process.kill(pid, 'SIGINT');
   if (await waitForExit(pid, STALE_STOP_TIMEOUT_MS)) return;
 
-  log.warn({ pid }, 'stale embedded PostgreSQL ignored SIGINT, killing it');
+  log.warn({ postgresPid: pid }, 'stale embedded PostgreSQL ignored SIGINT, killing it');
   process.kill(pid, 'SIGKILL');
   await waitForExit(pid, STALE_STOP_TIMEOUT_MS);
 }

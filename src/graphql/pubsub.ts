@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+
 import { createPubSub } from 'graphql-yoga';
 import { Client } from 'pg';
 
@@ -13,7 +15,10 @@ export type EmailPubSub = ReturnType<typeof createEmailPubSub>;
 
 /** The pub/sub that subscriptions read; fed by the database listener. */
 export function createEmailPubSub() {
-  return createPubSub<{ emailReceived: [EmailReceivedEvent] }>();
+  // Every open subscription is one listener; Node warns past ten on one EventTarget.
+  const eventTarget = new EventTarget();
+  setMaxListeners(0, eventTarget);
+  return createPubSub<{ emailReceived: [EmailReceivedEvent] }>({ eventTarget });
 }
 
 /** A dedicated connection that LISTENs for stored mail and republishes it in-process. */

@@ -1,9 +1,9 @@
 import type { IncomingMessage, Server } from 'node:http';
 
 import type { ExecutionArgs } from 'graphql';
-import type { ServerOptions } from 'graphql-ws';
+import { CloseCode, type ServerOptions } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 
 import type { Orm } from '../db/orm';
 import { findAccountByKey } from '../domain/account/api-keys';
@@ -14,6 +14,8 @@ import type { DustmailYoga } from './yoga';
 
 /** Keeps idle sockets alive through proxies and finds dead peers. */
 const WS_KEEPALIVE_MS = 12_000;
+/** How often an open socket's key is checked again, so revocation reaches it. */
+const KEY_RECHECK_MS = 5_000;
 /** A socket that does not send connection_init in time is closed (4408). */
 const WS_INIT_TIMEOUT_MS = 10_000;
 
@@ -42,6 +44,26 @@ function keyOf(params: ConnectionParams | undefined, request: IncomingMessage): 
   });
 }
 
+/**
+ * A revoked key must stop working for open sockets too: the key is checked again every
+ * KEY_RECHECK_MS, and the socket is closed with 4403 once it no longer opens an account.
+ */
+function closeWhenKeyRevoked(socket: WebSocket, key: string, orm: Orm, log: Logger): void {
+  const timer = setInterval(() => {
+    findAccountByKey(orm.em.fork(), key).then(
+      (account) => {
+        if (account) return;
+        log.info({ code: 'UNAUTHORIZED' }, 'ws closed: key revoked');
+        socket.close(CloseCode.Forbidden, 'Forbidden');
+      },
+      // A failed check is not a revocation: the next one decides.
+      (err: unknown) => log.warn({ err }, 'ws key recheck failed'),
+    );
+  }, KEY_RECHECK_MS);
+  timer.unref();
+  socket.once('close', () => clearInterval(timer));
+}
+
 /** A running graphql-ws endpoint on the HTTP server's `/graphql` path. */
 export interface GraphQLWsServer {
   close(): Promise<void>;
@@ -68,13 +90,15 @@ export function attachGraphQLWs(
       // reason that does not quote the error.
       onConnect: async (ctx) => {
         const key = keyOf(ctx.connectionParams, ctx.extra.request);
+        let accepted: boolean;
         try {
-          const account = key ? await findAccountByKey(orm.em.fork(), key) : null;
-          return account !== null;
+          accepted = key !== null && (await findAccountByKey(orm.em.fork(), key)) !== null;
         } catch (err) {
           wsLog.error({ err, code: 'INTERNAL' }, 'ws key check failed');
           throw err;
         }
+        if (accepted && key) closeWhenKeyRevoked(ctx.extra.socket, key, orm, wsLog);
+        return accepted;
       },
       onSubscribe: async (ctx, _id, payload) => {
         const apiKey = keyOf(ctx.connectionParams, ctx.extra.request);

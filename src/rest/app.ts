@@ -9,6 +9,8 @@ import { homePage } from '../web/home';
 import { errorMiddleware } from './error-middleware';
 import { inboxRoutes } from './routes/inbox';
 
+const CLIENT_GONE_CODES = new Set(['ERR_STREAM_PREMATURE_CLOSE', 'ECONNRESET', 'EPIPE']);
+
 /** Hands `/graphql` requests to yoga with Koa's raw request and response. */
 function graphqlMiddleware(yoga: DustmailYoga): Koa.Middleware {
   return async (ctx, next) => {
@@ -32,7 +34,14 @@ export function createApp(deps: ContextDeps, yoga: DustmailYoga): Koa {
   const router = new Router();
   inboxRoutes(router, deps);
 
-  app.use(errorMiddleware(deps.log.child({ component: 'rest' })));
+  const log = deps.log.child({ component: 'rest' });
+  // Koa reports here what no middleware can catch, such as a response stream cut off by a
+  // client that went away (a closed event-stream subscription); it would print to stderr.
+  app.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code && CLIENT_GONE_CODES.has(err.code)) log.debug({ err }, 'client went away');
+    else log.error({ err, code: 'INTERNAL' }, 'response failed');
+  });
+  app.use(errorMiddleware(log));
   app.use(graphqlMiddleware(yoga));
   app.use(homePage());
   app.use(router.routes());

@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 
 import { RestError } from './run-operation';
 
-type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 type Handler = (ctx: Context & { params: Record<string, string> }) => Promise<void>;
 
 /**
@@ -16,10 +16,14 @@ export function allow(
   handlers: Partial<Record<Method, Handler>>,
   before: (ctx: Context) => Promise<void>,
 ) {
-  const methods = Object.keys(handlers);
+  // HEAD is GET without the body (RFC 9110 section 9.3.2); Koa drops the body itself.
+  const served: Partial<Record<Method, Handler>> = handlers.GET
+    ? { HEAD: handlers.GET, ...handlers }
+    : handlers;
+  const methods = Object.keys(served);
   router.all(path, async (ctx) => {
     await before(ctx);
-    const handler = handlers[ctx.method as Method];
+    const handler = served[ctx.method as Method];
     if (!handler) {
       ctx.set('Allow', methods.join(', '));
       const message = `Use ${methods.join(' or ')} on this path`;

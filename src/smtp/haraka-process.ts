@@ -5,6 +5,7 @@ import readline from 'node:readline';
 
 import type pino from 'pino';
 
+import { assertPortFree } from '../lib/ports';
 import { HARAKA_SHUTDOWN_SECONDS, harakaPackageDir } from './haraka-config';
 
 /** Options for {@link startHaraka}. */
@@ -105,17 +106,6 @@ function harakaBin(): string {
   return path.join(harakaPackageDir(), 'bin', 'haraka');
 }
 
-/** Fails fast when something else already holds the port, before Haraka hides it. */
-function assertPortFree(host: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', (err) => {
-      reject(new Error(`SMTP port ${host}:${port} is not available`, { cause: err }));
-    });
-    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve()));
-  });
-}
-
 function canConnect(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ host, port });
@@ -149,7 +139,8 @@ export async function startHaraka(options: StartHarakaOptions): Promise<HarakaPr
   const startTimeoutMs = options.startTimeoutMs ?? 20_000;
   const stopTimeoutMs = options.stopTimeoutMs ?? (HARAKA_SHUTDOWN_SECONDS + 5) * 1000;
 
-  await assertPortFree(host, port);
+  // Fails fast when something else holds the port, before Haraka hides why.
+  await assertPortFree('SMTP', host, port);
 
   // bin/haraka expects `-c <dir>` as its first two arguments. A process group of its own
   // keeps a terminal's Ctrl-C from reaching Haraka directly: the parent stops it in order.

@@ -93,6 +93,7 @@ describe('with DATABASE_URL', () => {
       api_key: {
         id: expect.any(String),
         name: expect.any(String),
+        prefix: expect.stringMatching(/^dm_live_/),
         key: expect.stringMatching(KEY),
         created_at: expect.stringMatching(ISO),
       },
@@ -171,6 +172,18 @@ describe('with DATABASE_URL', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('HTTP_PORT');
     expect(run.stderr).toContain('SMTP_PORT');
+  });
+
+  it('quotes a bad list value and hides a password', async () => {
+    const run = await dustmail(
+      { DUSTMAIL_DOMAINS: 'not a domain', DATABASE_URL: 'mysql://user:s3cret@127.0.0.1/db' },
+      'migrate',
+    );
+
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('"not a domain"');
+    expect(run.stderr).toContain('user:***@');
+    expect(run.stderr).not.toContain('s3cret');
   });
 });
 

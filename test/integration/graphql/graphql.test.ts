@@ -559,4 +559,26 @@ describe('subscription emailReceived over graphql-ws', () => {
     expect(await closed).toBe(4403);
     await client.dispose();
   });
+
+  it('closes an open socket with 4403 once its key is revoked', async () => {
+    const created = await service.cli<{ api_key: { id: string; key: string } }>(
+      'account',
+      'create',
+      '--email',
+      `revoked.${process.pid}.${Date.now()}@example.test`,
+    );
+    const client = wsClient({ authorization: `Bearer ${created.api_key.key}` });
+    const connected = new Promise<void>((resolve) => client.on('connected', () => resolve()));
+    const closed = closeCode(client);
+    client.subscribe(
+      { query: 'subscription { emailReceived { id } }' },
+      { next: () => undefined, error: () => undefined, complete: () => undefined },
+    );
+    await connected;
+
+    await service.cli('key', 'revoke', created.api_key.id);
+
+    expect(await closed).toBe(4403);
+    await client.dispose();
+  });
 });

@@ -112,4 +112,14 @@ describe('dustmail serve', () => {
     expect(service.output()).toContain('a part of the service stopped unexpectedly');
     if (pgPid !== undefined) expect(isAlive(pgPid)).toBe(false);
   });
+
+  it('refuses to start beside a running instance on the same ports, saying why', async () => {
+    service = await startService();
+
+    const second = startService({}, service);
+
+    await expect(second).rejects.toThrow(/HTTP port 127\.0\.0\.1:\d+ is not available/);
+    const read = await fetch(`${service.httpUrl}/api/v1/inbox`);
+    expect(read.status).toBe(401);
+  });
 });

@@ -589,8 +589,8 @@ describe('request bodies', () => {
 
 describe('routing', () => {
   it.each([
-    ['PUT', INBOX, ['GET', 'POST']],
-    ['PATCH', `${INBOX}/00000000-0000-4000-8000-000000000000`, ['DELETE', 'GET']],
+    ['PUT', INBOX, ['GET', 'HEAD', 'POST']],
+    ['PATCH', `${INBOX}/00000000-0000-4000-8000-000000000000`, ['DELETE', 'GET', 'HEAD']],
   ])(
     'answers %s %s with 405 METHOD_NOT_ALLOWED and an Allow header',
     async (method, path, allowed) => {
@@ -604,6 +604,19 @@ describe('routing', () => {
       expect(allow.sort()).toEqual(allowed);
     },
   );
+
+  it('answers HEAD like GET, without a body', async () => {
+    const { key } = await newAccount('free');
+
+    const response = await fetch(`${service.httpUrl}${INBOX}`, {
+      method: 'HEAD',
+      headers: { authorization: `Bearer ${key}` },
+    });
+
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await response.text()).toBe('');
+  });
 
   it.each(['/api/v1/inboxes', '/api/v2/inbox', `${INBOX}/a/b`])(
     'answers 404 NOT_FOUND in the error shape for %s',
