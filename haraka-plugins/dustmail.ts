@@ -4,6 +4,7 @@ import { openOrm, type Orm } from '../src/db/orm';
 import { checkRecipient } from '../src/domain/mail/check-recipient';
 import type { Envelope } from '../src/domain/mail/envelope';
 import { ingestMessage } from '../src/domain/mail/ingest-message';
+import { PLUGIN_ACQUIRE_TIMEOUT_MS, PLUGIN_STATEMENT_TIMEOUT_MS } from '../src/smtp/haraka-config';
 
 // Haraka and haraka-constants ship no types: these interfaces cover what the plugin uses.
 
@@ -117,7 +118,11 @@ function requireConfig(): Config {
 function getOrm(): Promise<Orm> {
   const { databaseUrl } = requireConfig();
   if (!databaseUrl) return Promise.reject(new Error('DATABASE_URL is not set'));
-  ormPromise ??= openOrm(databaseUrl).catch((err: unknown) => {
+  const limits = {
+    statementTimeoutMs: PLUGIN_STATEMENT_TIMEOUT_MS,
+    acquireTimeoutMs: PLUGIN_ACQUIRE_TIMEOUT_MS,
+  };
+  ormPromise ??= openOrm(databaseUrl, limits).catch((err: unknown) => {
     ormPromise = undefined;
     throw err;
   });

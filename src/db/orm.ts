@@ -1,12 +1,12 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 
-import { ormConfig } from './orm.config';
+import { type ConnectionLimits, ormConfig } from './orm.config';
 
 export type Orm = MikroORM;
 
 /** Connects MikroORM to the given database. */
-export async function openOrm(databaseUrl: string, pool?: { max: number }): Promise<Orm> {
-  return MikroORM.init(ormConfig(databaseUrl, pool));
+export async function openOrm(databaseUrl: string, limits?: ConnectionLimits): Promise<Orm> {
+  return MikroORM.init(ormConfig(databaseUrl, limits));
 }
 
 /** Applies pending migrations; returns the names applied. */

@@ -27,6 +27,17 @@ const PLUGIN_NAME = 'dustmail';
  */
 export const HARAKA_SHUTDOWN_SECONDS = 10;
 
+/**
+ * How long a hook of our plugin may take before Haraka gives up on it. A storing queue
+ * hook that outlives it would be answered 4xx while its transaction might still commit,
+ * and the sender's retry would store the message twice; the database limits below keep
+ * every store well inside it.
+ */
+export const PLUGIN_TIMEOUT_SECONDS = 90;
+/** The plugin's database limits: each statement, and the wait for a pooled connection. */
+export const PLUGIN_STATEMENT_TIMEOUT_MS = 10_000;
+export const PLUGIN_ACQUIRE_TIMEOUT_MS = 10_000;
+
 const HARAKA_LEVELS: Readonly<Record<string, string>> = {
   // DATA would log every line of every message body.
   trace: 'protocol',
@@ -152,6 +163,7 @@ export async function writeHarakaConfig(options: HarakaConfigOptions): Promise<v
     main: { level: HARAKA_LEVELS[options.logLevel] ?? 'info', format: 'json', timestamps: 'false' },
   });
   await fs.writeFile(config('plugins'), `${PLUGIN_NAME}\n`);
+  await fs.writeFile(config(`${PLUGIN_NAME}.timeout`), `${PLUGIN_TIMEOUT_SECONDS}\n`);
   await fs.writeFile(
     config(`${PLUGIN_NAME}.ini`),
     [

@@ -13,7 +13,7 @@ import { RawMessage } from '../../../src/db/entities/raw-message';
 import { migrate, openOrm, type Orm } from '../../../src/db/orm';
 import { createAccount } from '../../../src/domain/account/api-keys';
 import { createInbox } from '../../../src/domain/inbox/inbox-commands';
-import { writeHarakaConfig } from '../../../src/smtp/haraka-config';
+import { PLUGIN_TIMEOUT_SECONDS, writeHarakaConfig } from '../../../src/smtp/haraka-config';
 import { type HarakaProcess, startHaraka } from '../../../src/smtp/haraka-process';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
 import { refusedCode, sendMail } from '../../helpers/mail';
@@ -327,6 +327,26 @@ describe('DATA', () => {
     } finally {
       await connection.execute('alter table raw_message_away rename to raw_message');
     }
+  });
+});
+
+describe('a slow database', () => {
+  it('gets 451 after the statement timeout, well before the plugin timeout', async () => {
+    const subject = `slow ${Date.now()}`;
+    const blocker = orm.em.fork().getConnection();
+    const locked = await blocker.getKnex().transaction();
+    await locked.raw('lock table email in access exclusive mode');
+    const started = Date.now();
+
+    try {
+      const refused = await refusedCode(sendMail(smtp.port, { to: inboxAddress, subject }));
+
+      expect(refused.text).toMatch(/^451 4\.3\.0 /);
+      expect(Date.now() - started).toBeLessThan(PLUGIN_TIMEOUT_SECONDS * 1000);
+    } finally {
+      await locked.rollback();
+    }
+    expect(await orm.em.fork().count(Email, { subject })).toBe(0);
   });
 });
 
