@@ -18,7 +18,7 @@ export interface ClientError {
 const INTERNAL: Omit<ClientError, 'headers'> = {
   code: 'INTERNAL',
   message: 'Internal server error',
-  status: 500,
+  status: ERROR_MAPPING.INTERNAL.httpStatus,
 };
 
 /** Codes for the HTTP errors yoga raises itself, by status; any other is VALIDATION_ERROR. */
@@ -36,7 +36,10 @@ interface HttpExtension {
 /** A request problem found by graphql-js or yoga: its status and headers are kept. */
 function requestProblem(error: GraphQLError): ClientError {
   const http = (error.extensions['http'] ?? {}) as HttpExtension;
-  const status = typeof http.status === 'number' && http.status >= 400 ? http.status : 400;
+  const status =
+    typeof http.status === 'number' && http.status >= 400
+      ? http.status
+      : ERROR_MAPPING.VALIDATION_ERROR.httpStatus;
   const headers =
     http.headers && typeof http.headers === 'object'
       ? Object.fromEntries(

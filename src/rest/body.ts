@@ -1,11 +1,7 @@
 import type { Context } from 'koa';
 import getRawBody from 'raw-body';
 
-import { RestError } from './run-operation';
-
-function fail(status: number, code: RestError['client']['code'], message: string): RestError {
-  return new RestError({ status, code, message, headers: {} });
-}
+import { AppError } from '../lib/errors';
 
 function hasBody(ctx: Context): boolean {
   const length = ctx.get('content-length');
@@ -20,7 +16,7 @@ function hasBody(ctx: Context): boolean {
 export async function readJsonBody(ctx: Context, maxBytes: number): Promise<unknown> {
   if (!hasBody(ctx)) return undefined;
   if (!ctx.is('application/json', '+json')) {
-    throw fail(415, 'UNSUPPORTED_MEDIA_TYPE', 'Request bodies must be application/json');
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Request bodies must be application/json');
   }
 
   let text: string;
@@ -29,15 +25,15 @@ export async function readJsonBody(ctx: Context, maxBytes: number): Promise<unkn
   } catch (err) {
     const type = (err as { type?: string }).type;
     if (type === 'entity.too.large') {
-      throw fail(413, 'PAYLOAD_TOO_LARGE', `Request bodies are limited to ${maxBytes} bytes`);
+      throw new AppError('PAYLOAD_TOO_LARGE', `Request bodies are limited to ${maxBytes} bytes`);
     }
-    throw fail(400, 'INVALID_JSON', 'The request body could not be read');
+    throw new AppError('INVALID_JSON', 'The request body could not be read');
   }
 
   if (text.trim() === '') return undefined;
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    throw fail(400, 'INVALID_JSON', 'The request body is not valid JSON');
+    throw new AppError('INVALID_JSON', 'The request body is not valid JSON');
   }
 }

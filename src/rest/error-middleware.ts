@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Middleware } from 'koa';
 
 import { toClientError } from '../graphql/errors';
+import { NotFoundError } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 import { RestError } from './run-operation';
 
@@ -16,12 +17,7 @@ export function errorMiddleware(log: Logger): Middleware {
     try {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) {
-        throw new RestError({
-          status: 404,
-          code: 'NOT_FOUND',
-          message: 'No such route',
-          headers: {},
-        });
+        throw new NotFoundError('No such route');
       }
     } catch (err) {
       const client =

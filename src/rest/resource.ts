@@ -1,7 +1,7 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 
-import { RestError } from './run-operation';
+import { AppError } from '../lib/errors';
 
 type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 type Handler = (ctx: Context & { params: Record<string, string> }) => Promise<void>;
@@ -27,7 +27,7 @@ export function allow(
     if (!handler) {
       ctx.set('Allow', methods.join(', '));
       const message = `Use ${methods.join(' or ')} on this path`;
-      throw new RestError({ status: 405, code: 'METHOD_NOT_ALLOWED', message, headers: {} });
+      throw new AppError('METHOD_NOT_ALLOWED', message);
     }
     await handler(ctx);
   });

@@ -5,7 +5,8 @@ import { z } from 'zod';
 import type { ContextDeps } from '../../graphql/context';
 import { readJsonBody } from '../body';
 import { operations } from '../operations';
-import { authenticate, RestError, runOperation } from '../run-operation';
+import { ValidationError } from '../../lib/errors';
+import { authenticate, runOperation } from '../run-operation';
 import { allow } from '../resource';
 
 interface InboxFields {
@@ -75,7 +76,7 @@ export function inboxRoutes(router: Router, deps: ContextDeps): void {
         const parsed = createBody.safeParse(body);
         if (!parsed.success) {
           const message = 'Body must be an object with optional string fields username and domain';
-          throw new RestError({ status: 400, code: 'VALIDATION_ERROR', message, headers: {} });
+          throw new ValidationError(message);
         }
         const input = { username: parsed.data?.username, domain: parsed.data?.domain };
         const { data, rateLimit } = await runOperation<{
