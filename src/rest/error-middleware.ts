@@ -5,7 +5,6 @@ import type { Middleware } from 'koa';
 import { toClientError } from '../graphql/errors';
 import { NotFoundError } from '../lib/errors';
 import type { Logger } from '../lib/logger';
-import { RestError } from './run-operation';
 
 /** Gives every request an id, logs one summary line, and writes errors in the documented shape. */
 export function errorMiddleware(log: Logger): Middleware {
@@ -20,8 +19,9 @@ export function errorMiddleware(log: Logger): Middleware {
         throw new NotFoundError('No such route');
       }
     } catch (err) {
-      const client =
-        err instanceof RestError ? err.client : toClientError(err, log.child({ reqId }));
+      // Every error, expected or not, becomes the documented body here, logged once with
+      // the request id when it is a fault.
+      const client = toClientError(err, log.child({ reqId }));
       ctx.status = client.status;
       ctx.set(client.headers);
       ctx.body = { success: false, error: { code: client.code, message: client.message } };

@@ -8,16 +8,8 @@ import {
   keyFromHeaders,
   unauthorized,
 } from '../graphql/context';
-import { type ClientError, toClientError } from '../graphql/errors';
 import { rateLimitHeaders } from '../graphql/rate-limit-headers';
 import { schema } from '../schema';
-
-/** Raised by a route to answer with an error body; carries the client form. */
-export class RestError extends Error {
-  constructor(readonly client: ClientError) {
-    super(client.message);
-  }
-}
 
 /** The result of one operation run for a REST route. */
 export interface OperationOutcome<T> {
@@ -39,16 +31,10 @@ export async function authenticate(ctx: Context, deps: ContextDeps): Promise<voi
   const state = ctx.state as AuthenticatedState;
   if (state.graphqlContext) return;
 
-  const log = deps.log.child({ component: 'rest' });
   const key = keyFromHeaders((name) => ctx.get(name) || null);
-  let contextValue: GraphQLContext;
-  try {
-    contextValue = await createContext(deps, key);
-  } catch (err) {
-    throw new RestError(toClientError(err, log));
-  }
+  const contextValue = await createContext(deps, key);
   const { quota } = contextValue;
-  if (!quota) throw new RestError(toClientError(unauthorized(), log));
+  if (!quota) throw unauthorized();
   ctx.set(rateLimitHeaders(quota));
   state.graphqlContext = { ...contextValue, quota };
 }
@@ -77,8 +63,7 @@ export async function runOperation<T>(
     contextValue,
   });
   const firstError = result.errors?.[0];
-  if (firstError)
-    throw new RestError(toClientError(firstError, deps.log.child({ component: 'rest' })));
+  if (firstError) throw firstError;
 
   return {
     data: result.data as T,
