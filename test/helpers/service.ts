@@ -31,6 +31,8 @@ export interface TestService {
   stop(): Promise<void>;
   /** Settles when the service process exits. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Signals every process of the service's group, as a terminal's Ctrl-C does. */
+  signalGroup(signal: NodeJS.Signals): void;
   /** Sends a signal and waits for the service process to exit; keeps its data. */
   kill(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
@@ -110,7 +112,9 @@ export async function startService(
   const earlier = restartOf && resourcesOf.get(restartOf);
   const resources = earlier ?? (await newResources(extraEnv));
   const { env, dataDir, httpPort, smtpPort, database } = resources;
-  const child = spawn(process.execPath, [BIN, 'serve'], { cwd: REPO, env });
+  // A process group of its own, as a shell gives a command: a test can signal the whole
+  // group the way a terminal's Ctrl-C does.
+  const child = spawn(process.execPath, [BIN, 'serve'], { cwd: REPO, env, detached: true });
   let text = '';
   child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -153,6 +157,9 @@ export async function startService(
       return result.api_key.key;
     },
     exited,
+    signalGroup: (signal) => {
+      if (child.pid !== undefined) process.kill(-child.pid, signal);
+    },
     harakaPid: () => {
       const line = text.split('\n').find((l) => l.includes('"msg":"SMTP listening"'));
       const pid = line ? (JSON.parse(line) as { childPid?: number }).childPid : undefined;

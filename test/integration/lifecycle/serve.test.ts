@@ -82,6 +82,22 @@ describe('dustmail serve', () => {
     expect(isAlive(harakaPid)).toBe(false);
   });
 
+  it("stops in order on a terminal's Ctrl-C, which signals the whole process group", async () => {
+    service = await startService();
+    const harakaPid = service.harakaPid();
+    const pgPid = usesEmbeddedDatabase ? await postgresPid(service.dataDir) : undefined;
+
+    service.signalGroup('SIGINT');
+    const exit = await service.exited;
+
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(isAlive(harakaPid)).toBe(false);
+    if (pgPid !== undefined) expect(isAlive(pgPid)).toBe(false);
+    // The database outlived HTTP and SMTP: the listener never saw its connection drop.
+    expect(service.output()).not.toContain('email listener connection lost');
+    expect(service.output()).not.toContain('part did not stop cleanly');
+  });
+
   it('recovers by itself after being killed outright', async () => {
     service = await startService();
     const key = await service.createAccount('premium');
