@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import readline from 'node:readline';
+import type { Readable } from 'node:stream';
 
 import type pino from 'pino';
 
@@ -127,6 +128,34 @@ function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> 
   });
 }
 
+/** Relays each output line to the logger and keeps the last few for error messages. */
+function relayOutput(child: { stdout: Readable; stderr: Readable }, logger: pino.Logger): string[] {
+  const lastLines: string[] = [];
+  for (const stream of ['stdout', 'stderr'] as const) {
+    const lines = readline.createInterface({ input: child[stream], crlfDelay: Infinity });
+    lines.on('line', (line) => {
+      lastLines.push(line);
+      if (lastLines.length > LAST_LINES_KEPT) lastLines.shift();
+      relayLine(logger, line, stream);
+    });
+  }
+  return lastLines;
+}
+
+/** Polls the port until Haraka accepts connections, exits, or runs out of time. */
+async function waitUntilListening(
+  host: string,
+  port: number,
+  exited: Promise<unknown>,
+  deadline: number,
+): Promise<'listening' | 'exited' | 'timeout'> {
+  while (!(await canConnect(host, port))) {
+    if (await settlesWithin(exited, POLL_INTERVAL_MS)) return 'exited';
+    if (Date.now() > deadline) return 'timeout';
+  }
+  return 'listening';
+}
+
 /**
  * Starts Haraka as a child process with the given config folder and resolves once its
  * port accepts connections. Its log lines are relayed to the logger (component `smtp`).
@@ -155,16 +184,7 @@ export async function startHaraka(options: StartHarakaOptions): Promise<HarakaPr
     const err = await new Promise<unknown>((resolve) => child.once('error', resolve));
     throw new Error('Haraka could not be started', { cause: err });
   }
-
-  const lastLines: string[] = [];
-  for (const stream of ['stdout', 'stderr'] as const) {
-    const lines = readline.createInterface({ input: child[stream], crlfDelay: Infinity });
-    lines.on('line', (line) => {
-      lastLines.push(line);
-      if (lastLines.length > LAST_LINES_KEPT) lastLines.shift();
-      relayLine(logger, line, stream);
-    });
-  }
+  const lastLines = relayOutput(child, logger);
 
   let phase: 'starting' | 'running' | 'stopping' | 'exited' = 'starting';
   // A parent that exits without calling stop() must not leave Haraka holding the port.
@@ -182,19 +202,15 @@ export async function startHaraka(options: StartHarakaOptions): Promise<HarakaPr
     });
   });
 
-  const failure = (reason: string): Error =>
-    new Error(`${reason}; last output:\n${lastLines.join('\n')}`);
-
-  const deadline = Date.now() + startTimeoutMs;
-  while (!(await canConnect(host, port))) {
-    if (await settlesWithin(exited, POLL_INTERVAL_MS)) {
-      throw failure('Haraka exited during start-up');
-    }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      await exited;
-      throw failure(`Haraka did not listen on ${host}:${port} within ${startTimeoutMs} ms`);
-    }
+  const outcome = await waitUntilListening(host, port, exited, Date.now() + startTimeoutMs);
+  if (outcome !== 'listening') {
+    child.kill('SIGKILL');
+    await exited;
+    const reason =
+      outcome === 'exited'
+        ? 'Haraka exited during start-up'
+        : `Haraka did not listen on ${host}:${port} within ${startTimeoutMs} ms`;
+    throw new Error(`${reason}; last output:\n${lastLines.join('\n')}`);
   }
   phase = 'running';
   logger.debug({ childPid: pid, host, port }, 'smtp server listening');

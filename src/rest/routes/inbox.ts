@@ -62,75 +62,92 @@ function emailJson(email: EmailFields) {
 
 const plan = (meta: AccountMeta) => meta.plan.toLowerCase();
 
+type RouteContext = Context & { params: Record<string, string> };
+type Handler = (ctx: RouteContext) => Promise<void>;
+
+const document = operations.inbox;
+
+/** POST /api/v1/inbox: CreateInbox with the optional username and domain. */
+function createInbox(deps: ContextDeps): Handler {
+  return async (ctx) => {
+    const parsed = createBody.safeParse(await readJsonBody(ctx, deps.config.maxBodyBytes));
+    if (!parsed.success) {
+      throw new ValidationError(
+        'Body must be an object with optional string fields username and domain',
+      );
+    }
+    const input = { username: parsed.data?.username, domain: parsed.data?.domain };
+
+    const { data, rateLimit } = await runOperation<{
+      createInbox: { inbox: InboxFields; account: AccountMeta };
+    }>(ctx, deps, document, 'CreateInbox', { input });
+
+    const { inbox, account } = data.createInbox;
+    ctx.status = 201;
+    ctx.body = {
+      success: true,
+      data: inboxJson(inbox),
+      meta: {
+        plan: plan(account),
+        rate_limit: rateLimit,
+        available_domains: account.availableDomains,
+      },
+    };
+  };
+}
+
+/** GET /api/v1/inbox: ListInboxes, each with its email count. */
+function listInboxes(deps: ContextDeps): Handler {
+  return async (ctx) => {
+    const { data, rateLimit } = await runOperation<{
+      me: AccountMeta;
+      inboxes: { totalCount: number; nodes: (InboxFields & { emailCount: number })[] };
+    }>(ctx, deps, document, 'ListInboxes');
+
+    ctx.body = {
+      success: true,
+      data: data.inboxes.nodes.map((i) => ({ ...inboxJson(i), email_count: i.emailCount })),
+      meta: { total: data.inboxes.totalCount, plan: plan(data.me), rate_limit: rateLimit },
+    };
+  };
+}
+
+/** GET /api/v1/inbox/:id: GetInbox with its most recent emails. */
+function getInbox(deps: ContextDeps): Handler {
+  return async (ctx) => {
+    const { data, rateLimit } = await runOperation<{
+      inbox: InboxFields & { emailCount: number; emails: { nodes: EmailFields[] } };
+    }>(ctx, deps, document, 'GetInbox', { id: ctx.params['id'] });
+
+    ctx.body = {
+      success: true,
+      data: { inbox: inboxJson(data.inbox), emails: data.inbox.emails.nodes.map(emailJson) },
+      meta: { email_count: data.inbox.emailCount, rate_limit: rateLimit },
+    };
+  };
+}
+
+/** DELETE /api/v1/inbox/:id: DeleteInbox. */
+function deleteInbox(deps: ContextDeps): Handler {
+  return async (ctx) => {
+    await runOperation(ctx, deps, document, 'DeleteInbox', { id: ctx.params['id'] });
+    ctx.body = { success: true, message: 'Inbox deleted' };
+  };
+}
+
 /** The documented /api/v1/inbox routes; each runs one GraphQL operation. */
 export function inboxRoutes(router: Router, deps: ContextDeps): void {
-  const doc = operations.inbox;
   const authenticated = (ctx: Context) => authenticate(ctx, deps);
-
   allow(
     router,
     '/api/v1/inbox',
-    {
-      POST: async (ctx) => {
-        const body = await readJsonBody(ctx, deps.config.maxBodyBytes);
-        const parsed = createBody.safeParse(body);
-        if (!parsed.success) {
-          const message = 'Body must be an object with optional string fields username and domain';
-          throw new ValidationError(message);
-        }
-        const input = { username: parsed.data?.username, domain: parsed.data?.domain };
-        const { data, rateLimit } = await runOperation<{
-          createInbox: { inbox: InboxFields; account: AccountMeta };
-        }>(ctx, deps, doc, 'CreateInbox', { input });
-
-        const { inbox, account } = data.createInbox;
-        ctx.status = 201;
-        ctx.body = {
-          success: true,
-          data: inboxJson(inbox),
-          meta: {
-            plan: plan(account),
-            rate_limit: rateLimit,
-            available_domains: account.availableDomains,
-          },
-        };
-      },
-      GET: async (ctx) => {
-        const { data, rateLimit } = await runOperation<{
-          me: AccountMeta;
-          inboxes: { totalCount: number; nodes: (InboxFields & { emailCount: number })[] };
-        }>(ctx, deps, doc, 'ListInboxes');
-
-        ctx.body = {
-          success: true,
-          data: data.inboxes.nodes.map((i) => ({ ...inboxJson(i), email_count: i.emailCount })),
-          meta: { total: data.inboxes.totalCount, plan: plan(data.me), rate_limit: rateLimit },
-        };
-      },
-    },
+    { POST: createInbox(deps), GET: listInboxes(deps) },
     authenticated,
   );
-
   allow(
     router,
     '/api/v1/inbox/:id',
-    {
-      GET: async (ctx) => {
-        const { data, rateLimit } = await runOperation<{
-          inbox: InboxFields & { emailCount: number; emails: { nodes: EmailFields[] } };
-        }>(ctx, deps, doc, 'GetInbox', { id: ctx.params['id'] });
-
-        ctx.body = {
-          success: true,
-          data: { inbox: inboxJson(data.inbox), emails: data.inbox.emails.nodes.map(emailJson) },
-          meta: { email_count: data.inbox.emailCount, rate_limit: rateLimit },
-        };
-      },
-      DELETE: async (ctx) => {
-        await runOperation(ctx, deps, doc, 'DeleteInbox', { id: ctx.params['id'] });
-        ctx.body = { success: true, message: 'Inbox deleted' };
-      },
-    },
+    { GET: getInbox(deps), DELETE: deleteInbox(deps) },
     authenticated,
   );
 }
