@@ -6,6 +6,7 @@ import { startEmbeddedDatabase } from './db/embedded';
 import { type Orm, migrate, openOrm } from './db/orm';
 import { withStartupLock } from './db/startup-lock';
 import { ensureFirstAccount } from './domain/account/first-account';
+import { startSweeper } from './domain/inbox/sweeper';
 import type { ContextDeps } from './graphql/context';
 import { createEmailPubSub, listenForEmail } from './graphql/pubsub';
 import { attachGraphQLWs } from './graphql/ws';
@@ -159,6 +160,10 @@ export async function startService(config: Config, log: Logger): Promise<Running
     };
     const httpPort =
       config.role === 'smtp' ? undefined : await startHttp(config, deps, url, stoppers);
+    if (config.role !== 'smtp') {
+      const sweeper = startSweeper({ orm, log, intervalMs: config.sweepIntervalMs, now: deps.now });
+      stoppers.push({ name: 'sweeper', stop: () => sweeper.stop() });
+    }
     const smtpPort =
       config.role === 'api'
         ? undefined

@@ -42,6 +42,18 @@ export async function accountCreate(orm: Orm, email: string, plan: Plan) {
   }
 }
 
+/**
+ * `account set-plan`: changes the plan. Existing inboxes keep their expiry; new inboxes
+ * and the quota follow the new plan at once.
+ */
+export async function accountSetPlan(orm: Orm, email: string, plan: Plan) {
+  const em = orm.em.fork();
+  const account = await em.findOneOrFail(Account, { id: (await accountByEmail(orm, email)).id });
+  account.plan = plan;
+  await em.flush();
+  return { account: { id: account.id, email: account.email, plan: account.plan } };
+}
+
 /** `key create`: another key for an account. */
 export async function keyCreate(orm: Orm, email: string, name: string) {
   const em = orm.em.fork();

@@ -6,7 +6,7 @@ import { createLogger } from '../lib/logger';
 import { PortBusyError } from '../lib/ports';
 import { type RunningService, startService } from '../main';
 import { printedSchema } from '../schema';
-import { accountCreate, CliError, keyCreate, keyList, keyRevoke } from './accounts';
+import { accountCreate, accountSetPlan, CliError, keyCreate, keyList, keyRevoke } from './accounts';
 import { withDatabase } from './database';
 
 function parsePlan(value: string): Plan {
@@ -96,6 +96,14 @@ function program(): Command {
       dbCommand((orm, _applied, opts: { email: string; plan: Plan }) =>
         accountCreate(orm, opts.email, opts.plan),
       ),
+    );
+
+  account
+    .command('set-plan')
+    .argument('<email>', 'the account email')
+    .argument('<plan>', 'free or premium', parsePlan)
+    .action(
+      dbCommand((orm, _applied, email: string, plan: Plan) => accountSetPlan(orm, email, plan)),
     );
 
   const key = cli.command('key').description('manage API keys');

@@ -57,6 +57,8 @@ const envSchema = z.object({
   DUSTMAIL_FREE_INBOX_TTL_SECONDS: positiveInt.default(30 * MINUTE_SECONDS),
   /** Lifetime of a premium inbox in seconds. @default 365 days */
   DUSTMAIL_PREMIUM_INBOX_TTL_SECONDS: positiveInt.default(365 * DAY_SECONDS),
+  /** Seconds between sweeps that purge the mail of expired and deleted inboxes. @default 60 */
+  DUSTMAIL_SWEEP_INTERVAL_SECONDS: positiveInt.default(60),
   /** Which parts this process runs: all, api or smtp. @default all */
   DUSTMAIL_ROLE: z.enum(['all', 'api', 'smtp']).default('all'),
   /** pino level. @default info */
@@ -88,6 +90,8 @@ export interface Config {
   maxMessageBytes: number;
   maxBodyBytes: number;
   plans: Readonly<Record<Plan, PlanLimits>>;
+  /** Between sweeps of expired and deleted inboxes' mail. */
+  sweepIntervalMs: number;
   role: 'all' | 'api' | 'smtp';
   logLevel: string;
   logPretty: boolean;
@@ -145,6 +149,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       },
       premium: { dailyRequests: null, inboxTtlSeconds: e.DUSTMAIL_PREMIUM_INBOX_TTL_SECONDS },
     }),
+    sweepIntervalMs: e.DUSTMAIL_SWEEP_INTERVAL_SECONDS * 1000,
     role: e.DUSTMAIL_ROLE,
     logLevel: e.LOG_LEVEL,
     logPretty: e.DUSTMAIL_LOG_PRETTY,

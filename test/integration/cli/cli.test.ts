@@ -115,6 +115,26 @@ describe('with DATABASE_URL', () => {
     expect(again.stderr).toMatch(/exists already/);
   });
 
+  it('account set-plan changes the plan and says which account', async () => {
+    const created = await json(env, 'account', 'create', '--email', 'moves@example.test');
+
+    const changed = await json(env, 'account', 'set-plan', 'moves@example.test', 'premium');
+    const back = await json(env, 'account', 'set-plan', 'MOVES@example.test', 'free');
+
+    expect(changed).toEqual({
+      account: { id: created.account.id, email: 'moves@example.test', plan: 'premium' },
+    });
+    expect(back.account.plan).toBe('free');
+  });
+
+  it('account set-plan refuses an unknown plan or account', async () => {
+    const badPlan = await dustmail(env, 'account', 'set-plan', 'moves@example.test', 'gold');
+    const noAccount = await dustmail(env, 'account', 'set-plan', 'nobody@example.test', 'free');
+
+    expect(badPlan.stderr).toMatch(/plan must be free or premium/);
+    expect(noAccount).toMatchObject({ code: 1, stderr: expect.stringMatching(/No account/) });
+  });
+
   it('refuses an unknown plan', async () => {
     const run = await dustmail(
       env,

@@ -138,4 +138,24 @@ describe('dustmail serve', () => {
     const read = await fetch(`${service.httpUrl}/api/v1/inbox`);
     expect(read.status).toBe(401);
   });
+
+  it('purges the mail of expired inboxes in the background', async () => {
+    service = await startService({
+      DUSTMAIL_FREE_INBOX_TTL_SECONDS: '2',
+      DUSTMAIL_SWEEP_INTERVAL_SECONDS: '1',
+    });
+    const key = await service.createAccount('free');
+    await inboxWithMail(service, key);
+
+    const deadline = Date.now() + 15_000;
+    while (!service.output().includes('expired mail purged') && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+
+    const line = service
+      .output()
+      .split('\n')
+      .find((l) => l.includes('expired mail purged'));
+    expect(line && JSON.parse(line)).toMatchObject({ component: 'sweeper', emailCount: 1 });
+  });
 });
