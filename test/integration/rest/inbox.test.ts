@@ -729,4 +729,17 @@ describe('daily quota', () => {
     expect((await call('POST', INBOX, account.key)).status).toBe(429);
     expect(await storedUsage(account.email)).toBe(FREE_DAILY_REQUESTS);
   });
+
+  it('lets exactly 100 of 150 simultaneous requests through and counts only those', async () => {
+    const account = await newAccount('free');
+
+    const responses = await Promise.all(
+      Array.from({ length: 150 }, () => call('GET', INBOX, account.key)),
+    );
+
+    const statuses = responses.map((response) => response.status);
+    expect(statuses.filter((status) => status === 200)).toHaveLength(100);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(50);
+    expect(await storedUsage(account.email)).toBe(FREE_DAILY_REQUESTS);
+  });
 });
