@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { domainToASCII } from 'node:url';
 
 import { z } from 'zod';
 
@@ -10,11 +11,13 @@ const positiveInt = z.coerce.number().int().positive();
 
 const domainList = z
   .string()
+  // Unicode names (IDN) are kept in their IDNA ASCII form, as DNS and SMTP carry them.
   .transform((value) =>
     value
       .split(',')
       .map((d) => d.trim().toLowerCase())
-      .filter(Boolean),
+      .filter(Boolean)
+      .map((d) => domainToASCII(d) || d),
   )
   .pipe(
     z

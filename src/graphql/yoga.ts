@@ -1,5 +1,5 @@
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, isAsyncIterable, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 
 import type { QuotaState } from '../domain/account/quota';
 import { schema } from '../schema';
@@ -26,6 +26,35 @@ function useQuotaHeaders(quotas: WeakMap<Request, QuotaState>): Plugin {
       for (const [name, value] of Object.entries(rateLimitHeaders(quota))) {
         response.headers.set(name, value);
       }
+    },
+  };
+}
+
+/** The quota as GraphQL reports it in each result's `extensions.rateLimit`. */
+function quotaExtension(quota: QuotaState) {
+  return {
+    limit: quota.limit,
+    used: quota.used,
+    remaining: quota.limit === null ? null : Math.max(0, quota.limit - quota.used),
+    resetsAt: quota.resetAt.toISOString(),
+  };
+}
+
+/** Adds today's quota to every result of an authenticated operation, over any transport. */
+function useQuotaExtensions(): Plugin<GraphQLContext> {
+  return {
+    onExecute({ args }) {
+      const { quota } = args.contextValue;
+      if (!quota) return undefined;
+      return {
+        onExecuteDone({ result, setResult }) {
+          if (isAsyncIterable(result)) return;
+          setResult({
+            ...result,
+            extensions: { ...result.extensions, rateLimit: quotaExtension(quota) },
+          });
+        },
+      };
     },
   };
 }
@@ -62,6 +91,6 @@ export function createGraphQLServer(deps: ContextDeps): DustmailYoga {
       if (request && ctx.quota) quotas.set(request, ctx.quota);
       return ctx;
     },
-    plugins: [useQuotaHeaders(quotas)],
+    plugins: [useQuotaHeaders(quotas), useQuotaExtensions()],
   });
 }

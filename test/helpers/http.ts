@@ -36,7 +36,11 @@ export async function graphql<T = any>(
   query: string,
   variables: Record<string, unknown> = {},
 ): Promise<
-  JsonResponse<{ data?: T; errors?: { message: string; extensions?: { code?: string } }[] }>
+  JsonResponse<{
+    data?: T;
+    errors?: { message: string; extensions?: { code?: string } }[];
+    extensions?: Record<string, unknown>;
+  }>
 > {
   return request(baseUrl, 'POST', '/graphql', { key, body: { query, variables } });
 }

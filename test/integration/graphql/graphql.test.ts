@@ -79,6 +79,16 @@ async function emailsPage(key: string, id: string, first: number, after?: string
   return response.body.data!.inbox.emails;
 }
 
+/** The body without the quota every authenticated result carries in its extensions. */
+function withoutQuota(body: { extensions?: Record<string, unknown> }): unknown {
+  const { rateLimit, ...rest } = body.extensions ?? {};
+  expect(rateLimit).toBeDefined();
+  const copy: Record<string, unknown> = { ...body };
+  if (Object.keys(rest).length > 0) copy['extensions'] = rest;
+  else delete copy['extensions'];
+  return copy;
+}
+
 describe('query me', () => {
   it('returns the account of a free key with its quota', async () => {
     const key = await service.createAccount('free', `me.free.${Date.now()}@example.test`);
@@ -91,7 +101,7 @@ describe('query me', () => {
     );
 
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({
+    expect(withoutQuota(response.body)).toEqual({
       data: {
         me: {
           id: expect.stringMatching(UUID),
@@ -114,7 +124,7 @@ describe('query me', () => {
 
     const response = await gql(key, '{ me { plan quota { limit used remaining } } }');
 
-    expect(response.body).toEqual({
+    expect(withoutQuota(response.body)).toEqual({
       data: { me: { plan: 'PREMIUM', quota: { limit: null, used: 1, remaining: null } } },
     });
   });
@@ -127,7 +137,7 @@ describe('query me', () => {
       body: { query: '{ me { plan } }' },
     });
 
-    expect(response.body).toEqual({ data: { me: { plan: 'FREE' } } });
+    expect(withoutQuota(response.body)).toEqual({ data: { me: { plan: 'FREE' } } });
   });
 
   it('answers UNAUTHORIZED with status 401 without a key', async () => {
@@ -169,7 +179,7 @@ describe('query inboxes', () => {
       expiresAt: expect.stringMatching(ISO_MS),
       emailCount,
     });
-    expect(response.body).toEqual({
+    expect(withoutQuota(response.body)).toEqual({
       data: { inboxes: { totalCount: 2, nodes: [node(newer, 1), node(older, 0)] } },
     });
   });
@@ -181,7 +191,9 @@ describe('query inboxes', () => {
 
     const response = await gql(otherKey, '{ inboxes { totalCount nodes { id } } }');
 
-    expect(response.body).toEqual({ data: { inboxes: { totalCount: 0, nodes: [] } } });
+    expect(withoutQuota(response.body)).toEqual({
+      data: { inboxes: { totalCount: 0, nodes: [] } },
+    });
   });
 });
 
@@ -207,7 +219,7 @@ describe('query inbox', () => {
       { id: inbox.id },
     );
 
-    expect(response.body).toEqual({
+    expect(withoutQuota(response.body)).toEqual({
       data: {
         inbox: {
           id: inbox.id,
@@ -345,7 +357,7 @@ describe('mutation createInbox', () => {
     }`,
     );
 
-    expect(response.body).toEqual({
+    expect(withoutQuota(response.body)).toEqual({
       data: {
         createInbox: {
           inbox: {
@@ -410,7 +422,7 @@ describe('mutation deleteInbox', () => {
       id: inbox.id,
     });
 
-    expect(response.body).toEqual({ data: { deleteInbox: inbox.id } });
+    expect(withoutQuota(response.body)).toEqual({ data: { deleteInbox: inbox.id } });
     const read = await gql(key, 'query ($id: ID!) { inbox(id: $id) { id } }', { id: inbox.id });
     expect(errorCodes(read.body)).toEqual(['NOT_FOUND']);
     const list = await gql(key, '{ inboxes { totalCount nodes { id } } }');
@@ -431,7 +443,7 @@ describe('mutation deleteInbox', () => {
     const read = await gql(ownerKey, 'query ($id: ID!) { inbox(id: $id) { id } }', {
       id: inbox.id,
     });
-    expect(read.body).toEqual({ data: { inbox: { id: inbox.id } } });
+    expect(withoutQuota(read.body)).toEqual({ data: { inbox: { id: inbox.id } } });
   });
 });
 
@@ -446,6 +458,22 @@ describe('quota over GraphQL', () => {
     expect(response.headers.get('x-ratelimit-reset')).toBe(
       String(nextUtcMidnight(new Date()).getTime() / 1000),
     );
+  });
+
+  it('reports the quota in the result extensions', async () => {
+    const key = await service.createAccount('free');
+
+    await gql(key, '{ me { id } }');
+    const response = await gql(key, '{ me { id } }');
+
+    expect(response.body.extensions).toEqual({
+      rateLimit: {
+        limit: 100,
+        used: 2,
+        remaining: 98,
+        resetsAt: nextUtcMidnight(new Date()).toISOString(),
+      },
+    });
   });
 
   it('counts GraphQL and REST requests together', async () => {
