@@ -263,6 +263,21 @@ describe('POST /api/v1/inbox', () => {
     expect(response.body).toEqual(errorBody('ADDRESS_TAKEN'));
   });
 
+  it('gives a custom address asked for twice at once to one request only', async () => {
+    const first = await newAccount('premium');
+    const second = await newAccount('premium');
+    const username = `race${process.pid}x${Date.now()}`;
+
+    const responses = await Promise.all([
+      call('POST', INBOX, first.key, { username }),
+      call('POST', INBOX, second.key, { username }),
+    ]);
+
+    expect(responses.map((r) => r.status).sort()).toEqual([201, 409]);
+    const loser = responses.find((r) => r.status === 409);
+    expect(loser?.body).toEqual(errorBody('ADDRESS_TAKEN'));
+  });
+
   it('answers 409 ADDRESS_TAKEN for the address of a deleted inbox', async () => {
     const { key } = await newAccount('premium');
     const username = `reused${process.pid}x${Date.now()}`;
