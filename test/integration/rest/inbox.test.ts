@@ -90,17 +90,25 @@ function nextUtcMidnight(now: Date): Date {
  * is spent the API shows no count (X-RateLimit-Remaining stays at 0 either way).
  */
 async function storedUsage(accountEmail: string): Promise<number> {
+  const result = await onServiceDatabase<{ count: number }>(
+    `select u."count" from "usage" u join "account" a on a."id" = u."account_id"
+     where a."email" = $1 and u."day" = $2`,
+    [accountEmail, new Date().toISOString().slice(0, 10)],
+  );
+  return result[0]?.count ?? 0;
+}
+
+/** Runs one statement on the service's own database. */
+async function onServiceDatabase<T extends object>(
+  sql: string,
+  values: unknown[] = [],
+): Promise<T[]> {
   const url = service.env['DATABASE_URL'] ?? (await runningEmbeddedUrl(service.dataDir));
   if (!url) throw new Error('the service database is not reachable');
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
-    const result = await client.query<{ count: number }>(
-      `select u."count" from "usage" u join "account" a on a."id" = u."account_id"
-       where a."email" = $1 and u."day" = $2`,
-      [accountEmail, new Date().toISOString().slice(0, 10)],
-    );
-    return result.rows[0]?.count ?? 0;
+    return (await client.query<T>(sql, values)).rows;
   } finally {
     await client.end();
   }
@@ -599,6 +607,27 @@ describe('request bodies', () => {
     expect(response.status).toBe(400);
     expect(response.headers.get('x-ratelimit-limit')).toBe('100');
     expect(response.headers.get('x-ratelimit-remaining')).toBe('99');
+  });
+});
+
+describe('faults', () => {
+  it('answers 500 INTERNAL without saying what failed', async () => {
+    const { key } = await newAccount('free');
+    await onServiceDatabase('alter table "inbox" rename to "inbox_away"');
+
+    let response: JsonResponse;
+    try {
+      response = await call('GET', INBOX, key);
+    } finally {
+      await onServiceDatabase('alter table "inbox_away" rename to "inbox"');
+    }
+
+    expect(response.status).toBe(500);
+    expect(response.body).toEqual({
+      success: false,
+      error: { code: 'INTERNAL', message: 'Internal server error' },
+    });
+    expect((await call('GET', INBOX, key)).status).toBe(200);
   });
 });
 
