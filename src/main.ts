@@ -124,6 +124,7 @@ async function stopAll(stoppers: Stopper[], log: Logger): Promise<void> {
   for (const stopper of [...stoppers].reverse()) {
     try {
       await stopper.stop();
+      log.info({ part: stopper.name }, 'part stopped');
     } catch (err) {
       log.warn({ err, part: stopper.name }, 'part did not stop cleanly');
     }

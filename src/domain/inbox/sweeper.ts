@@ -62,7 +62,7 @@ export function startSweeper(options: SweeperOptions): Sweeper {
     try {
       const emailCount = await sweepOnce(orm, now());
       const durationMs = Math.round(performance.now() - started);
-      if (emailCount > 0) log.info({ emailCount, durationMs }, 'expired mail purged');
+      if (emailCount > 0) log.info({ emailCount, durationMs }, 'inbox mail purged');
     } catch (err) {
       // The next interval tries again; nothing is lost by waiting.
       log.warn({ err }, 'sweep failed');

@@ -95,6 +95,15 @@ describe('dustmail serve', () => {
     if (pgPid !== undefined) expect(isAlive(pgPid)).toBe(false);
     // The database outlived HTTP and SMTP: the listener never saw its connection drop.
     expect(service.output()).not.toContain('email listener connection lost');
+    const stopped = service
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('"msg":"part stopped"'))
+      .map((line) => (JSON.parse(line) as { part: string }).part);
+    const order = ['smtp', 'http', 'database'].map((part) => stopped.indexOf(part));
+    if (!usesEmbeddedDatabase) order.pop();
+    expect(order.every((index) => index >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
     expect(service.output()).not.toContain('part did not stop cleanly');
   });
 
@@ -148,14 +157,14 @@ describe('dustmail serve', () => {
     await inboxWithMail(service, key);
 
     const deadline = Date.now() + 15_000;
-    while (!service.output().includes('expired mail purged') && Date.now() < deadline) {
+    while (!service.output().includes('inbox mail purged') && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
 
     const line = service
       .output()
       .split('\n')
-      .find((l) => l.includes('expired mail purged'));
+      .find((l) => l.includes('inbox mail purged'));
     expect(line && JSON.parse(line)).toMatchObject({ component: 'sweeper', emailCount: 1 });
   });
 });
