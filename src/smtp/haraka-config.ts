@@ -154,6 +154,8 @@ export async function writeHarakaConfig(options: HarakaConfigOptions): Promise<v
       // changes the message; a line may be as long as the whole message instead.
       data_line_length: String(options.maxMessageBytes + 2),
     },
+    // Plain, fixed replies instead of Haraka's chatty defaults.
+    message: { helo: 'DustMail at your service', close: 'closing connection' },
   });
   await editIni(config('outbound.ini'), { main: { disabled: 'true' } });
   // No TLS is offered; empty names stop Haraka logging an error for its missing default

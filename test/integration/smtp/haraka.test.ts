@@ -148,6 +148,14 @@ describe('EHLO', () => {
   });
 });
 
+describe('QUIT', () => {
+  it('answers 221 with a plain closing line', async () => {
+    const replies = await replyLines(smtp.port, ['EHLO client.test', 'QUIT']);
+
+    expect(replies[1]).toMatch(/^221 .* closing connection$/);
+  });
+});
+
 describe('RCPT TO', () => {
   it('refuses a foreign domain with 550 5.7.1', async () => {
     const replies = await replyLines(smtp.port, [
