@@ -1,6 +1,7 @@
 import type { MigrationObject } from '@mikro-orm/core';
 
 import { Migration20261204151228 } from './Migration20261204151228';
+import { Migration20261204174800 } from './Migration20261204174800';
 
 /**
  * Every migration, oldest first. Listed rather than discovered on disk, so the same list
@@ -8,4 +9,5 @@ import { Migration20261204151228 } from './Migration20261204151228';
  */
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261204151228', class: Migration20261204151228 },
+  { name: 'Migration20261204174800', class: Migration20261204174800 },
 ];

@@ -17,6 +17,7 @@ export const ERROR_MAPPING: Readonly<Record<ErrorCode, ErrorTransportForm>> = {
   NOT_FOUND: { httpStatus: 404, smtpReply: 550 },
   METHOD_NOT_ALLOWED: { httpStatus: 405, smtpReply: 502 },
   ADDRESS_TAKEN: { httpStatus: 409, smtpReply: 550 },
+  DOMAIN_TAKEN: { httpStatus: 409, smtpReply: 550 },
   PAYLOAD_TOO_LARGE: { httpStatus: 413, smtpReply: 552 },
   UNSUPPORTED_MEDIA_TYPE: { httpStatus: 415, smtpReply: 554 },
   DOMAIN_NOT_AVAILABLE: { httpStatus: 422, smtpReply: 550 },

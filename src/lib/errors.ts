@@ -50,6 +50,10 @@ export class ConflictError extends AppError {
   static addressTaken(): ConflictError {
     return new ConflictError('ADDRESS_TAKEN', 'This address is taken');
   }
+
+  static domainTaken(): ConflictError {
+    return new ConflictError('DOMAIN_TAKEN', 'This domain is verified by another account');
+  }
 }
 
 /** A dependency (the database) is down; the caller may retry. */

@@ -2,6 +2,7 @@ export { AccountSchema } from './account';
 export { ApiKeySchema } from './api-key';
 export { AttachmentSchema } from './attachment';
 export { BaseSchema } from './base';
+export { CustomDomainSchema } from './custom-domain';
 export { EmailSchema } from './email';
 export { InboxSchema } from './inbox';
 export { RawMessageSchema } from './raw-message';

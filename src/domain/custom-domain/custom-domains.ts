@@ -1,0 +1,136 @@
+import { randomBytes } from 'node:crypto';
+import type { Resolver } from 'node:dns/promises';
+
+import { type EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+
+import type { Config } from '../../config/env';
+import type { Account } from '../../db/entities/account';
+import { CustomDomain } from '../../db/entities/custom-domain';
+import { Inbox } from '../../db/entities/inbox';
+import { AppError, ConflictError, NotFoundError } from '../../lib/errors';
+import { normaliseDomain } from '../inbox/domains';
+import { checkDomainDns, type DnsReport } from './dns-records';
+
+const TOKEN_BYTES = 16;
+
+/** What an account must publish for a domain it added. */
+export interface DomainInstructions {
+  domain: CustomDomain;
+  /** The TXT record, on the domain itself. */
+  txtRecord: { name: string; value: string };
+  /** Where the domain's MX record must point. */
+  mxHost: string;
+}
+
+/** The outcome of a verification: the domain, and what DNS still lacks when it failed. */
+export interface VerifyResult {
+  domain: CustomDomain;
+  verified: boolean;
+  report: DnsReport;
+}
+
+function instructions(config: Config, domain: CustomDomain): DomainInstructions {
+  return {
+    domain,
+    txtRecord: { name: domain.name, value: `dustmail-verification=${domain.token}` },
+    mxHost: config.mxHost,
+  };
+}
+
+async function ownedDomain(em: EntityManager, account: Account, name: string) {
+  const domain = await em.findOne(CustomDomain, { owner: account.id, name: normaliseDomain(name) });
+  if (!domain) throw new NotFoundError('Domain not found');
+  return domain;
+}
+
+/**
+ * Adds a domain for a premium account, or returns the one it added before, with the
+ * records to publish. A shared domain, or one another account has verified, is refused.
+ */
+export async function addDomain(
+  em: EntityManager,
+  config: Config,
+  account: Account,
+  rawName: string,
+): Promise<DomainInstructions> {
+  if (account.plan !== 'premium') {
+    throw new AppError('PREMIUM_REQUIRED', 'Only premium accounts may add domains');
+  }
+  const name = normaliseDomain(rawName);
+  if (config.domains.includes(name)) {
+    throw new AppError('DOMAIN_NOT_AVAILABLE', 'This is a shared domain');
+  }
+  if (
+    await em.count(CustomDomain, { name, verifiedAt: { $ne: null }, owner: { $ne: account.id } })
+  ) {
+    throw ConflictError.domainTaken();
+  }
+
+  const existing = await em.findOne(CustomDomain, { owner: account.id, name });
+  if (existing) return instructions(config, existing);
+
+  const domain = new CustomDomain(account, name, randomBytes(TOKEN_BYTES).toString('hex'));
+  await em.persistAndFlush(domain);
+  return instructions(config, domain);
+}
+
+/** Looks up the domain's TXT and MX records and marks it verified when both are right. */
+export async function verifyDomain(
+  em: EntityManager,
+  config: Config,
+  resolver: Resolver,
+  account: Account,
+  name: string,
+  now: Date,
+): Promise<VerifyResult> {
+  const domain = await ownedDomain(em, account, name);
+  const report = await checkDomainDns(resolver, {
+    name: domain.name,
+    token: domain.token,
+    mxHost: config.mxHost,
+  });
+  if (report.problems.length > 0) return { domain, verified: false, report };
+
+  domain.verifiedAt ??= now;
+  try {
+    await em.flush();
+  } catch (err) {
+    // Another account verified the same name first (partial unique index).
+    if (err instanceof UniqueConstraintViolationException) throw ConflictError.domainTaken();
+    throw err;
+  }
+  return { domain, verified: true, report };
+}
+
+/** Removes a domain; its inboxes are deleted with it (their addresses stay taken). */
+export async function removeDomain(
+  em: EntityManager,
+  account: Account,
+  name: string,
+  now: Date,
+): Promise<void> {
+  const domain = await ownedDomain(em, account, name);
+  await em.transactional(async (txn) => {
+    await txn.nativeUpdate(
+      Inbox,
+      { account: account.id, domain: domain.name, deletedAt: null },
+      { deletedAt: now },
+    );
+    await txn.nativeDelete(CustomDomain, { id: domain.id });
+  });
+}
+
+/** The account's domains, verified or not, by name. */
+export function listDomains(em: EntityManager, account: Account): Promise<CustomDomain[]> {
+  return em.find(CustomDomain, { owner: account.id }, { orderBy: { name: 'asc' } });
+}
+
+/** The names of the account's verified domains, which it may create inboxes on. */
+export async function verifiedDomainNames(em: EntityManager, accountId: string): Promise<string[]> {
+  const domains = await em.find(
+    CustomDomain,
+    { owner: accountId, verifiedAt: { $ne: null } },
+    { orderBy: { name: 'asc' } },
+  );
+  return domains.map((domain) => domain.name);
+}
