@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { type Config, loadConfig } from '../../../src/config/env';
 import type { Account } from '../../../src/db/entities/account';
 import { Inbox } from '../../../src/db/entities/inbox';
-import { migrate, openOrm, type Orm } from '../../../src/db/orm';
+import type { Orm } from '../../../src/db/orm';
 import { createAccount } from '../../../src/domain/account/api-keys';
 import {
   addDomain,
@@ -13,22 +13,21 @@ import {
   verifyDomain,
 } from '../../../src/domain/custom-domain/custom-domains';
 import { createResolver } from '../../../src/domain/custom-domain/dns-records';
-import { createTestDatabase, type TestDatabase } from '../../helpers/database';
+import { type MigratedDatabase, openMigratedDatabase } from '../../helpers/database';
 import { startDnsServer, type TestDnsServer } from '../../helpers/dns-server';
 
 const MX_HOST = 'mx.dustmail.test';
 const NOW = new Date('2026-12-04T12:00:00.000Z');
 
-let database: TestDatabase;
+let database: MigratedDatabase;
 let orm: Orm;
 let config: Config;
 let dns: TestDnsServer;
 let accountSeq = 0;
 
 beforeAll(async () => {
-  database = await createTestDatabase(inject('databaseServerUrl'));
-  orm = await openOrm(database.url);
-  await migrate(orm);
+  database = await openMigratedDatabase();
+  ({ orm } = database);
   dns = await startDnsServer();
   config = loadConfig({
     DATABASE_URL: database.url,
@@ -39,8 +38,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await dns?.close();
-  await orm?.close();
-  await database?.drop();
+  await database?.close();
 });
 
 beforeEach(() => {

@@ -1,31 +1,30 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { type Config, loadConfig } from '../../../src/config/env';
 import type { Account } from '../../../src/db/entities/account';
 import type { Inbox } from '../../../src/db/entities/inbox';
-import { migrate, openOrm, type Orm } from '../../../src/db/orm';
+import type { Orm } from '../../../src/db/orm';
 import { createAccount } from '../../../src/domain/account/api-keys';
 import { createInbox } from '../../../src/domain/inbox/inbox-commands';
 import { findActiveInbox, listActiveInboxes } from '../../../src/domain/inbox/inbox-queries';
 import { checkRecipient } from '../../../src/domain/mail/check-recipient';
 import { ingestMessage } from '../../../src/domain/mail/ingest-message';
-import { createTestDatabase, type TestDatabase } from '../../helpers/database';
+import { type MigratedDatabase, openMigratedDatabase } from '../../helpers/database';
 
 const MINUTE_MS = 60_000;
 const CREATED = new Date('2026-12-04T12:00:00.000Z');
 const BEFORE_EXPIRY = new Date(CREATED.getTime() + 29 * MINUTE_MS);
 const AT_EXPIRY = new Date(CREATED.getTime() + 30 * MINUTE_MS);
 
-let database: TestDatabase;
+let database: MigratedDatabase;
 let orm: Orm;
 let config: Config;
 let account: Account;
 let inbox: Inbox;
 
 beforeAll(async () => {
-  database = await createTestDatabase(inject('databaseServerUrl'));
-  orm = await openOrm(database.url);
-  await migrate(orm);
+  database = await openMigratedDatabase();
+  ({ orm } = database);
   config = loadConfig({ DATABASE_URL: database.url });
   const em = orm.em.fork();
   ({ account } = await createAccount(em, 'expiry@example.test', 'free'));
@@ -33,8 +32,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await orm?.close();
-  await database?.drop();
+  await database?.close();
 });
 
 describe('a free inbox', () => {

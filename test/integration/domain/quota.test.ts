@@ -1,26 +1,24 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { type Config, loadConfig } from '../../../src/config/env';
-import { migrate, openOrm, type Orm } from '../../../src/db/orm';
+import type { Orm } from '../../../src/db/orm';
 import { createAccount } from '../../../src/domain/account/api-keys';
 import { countRequest, RateLimitedError } from '../../../src/domain/account/quota';
-import { createTestDatabase, type TestDatabase } from '../../helpers/database';
+import { type MigratedDatabase, openMigratedDatabase } from '../../helpers/database';
 
-let database: TestDatabase;
+let database: MigratedDatabase;
 let orm: Orm;
 let config: Config;
 let accountSeq = 0;
 
 beforeAll(async () => {
-  database = await createTestDatabase(inject('databaseServerUrl'));
-  orm = await openOrm(database.url);
-  await migrate(orm);
+  database = await openMigratedDatabase();
+  ({ orm } = database);
   config = loadConfig({ DATABASE_URL: database.url });
 });
 
 afterAll(async () => {
-  await orm?.close();
-  await database?.drop();
+  await database?.close();
 });
 
 async function freeAccountId(): Promise<string> {

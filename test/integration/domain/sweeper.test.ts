@@ -1,35 +1,33 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { type Config, loadConfig } from '../../../src/config/env';
 import { Attachment } from '../../../src/db/entities/attachment';
 import { Email } from '../../../src/db/entities/email';
 import { Inbox } from '../../../src/db/entities/inbox';
 import { RawMessage } from '../../../src/db/entities/raw-message';
-import { migrate, openOrm, type Orm } from '../../../src/db/orm';
+import type { Orm } from '../../../src/db/orm';
 import { createAccount } from '../../../src/domain/account/api-keys';
 import { createInbox } from '../../../src/domain/inbox/inbox-commands';
 import { sweepOnce } from '../../../src/domain/inbox/sweeper';
 import { ingestMessage } from '../../../src/domain/mail/ingest-message';
-import { createTestDatabase, type TestDatabase } from '../../helpers/database';
+import { type MigratedDatabase, openMigratedDatabase } from '../../helpers/database';
 
 const MINUTE_MS = 60_000;
 const NOW = new Date('2026-12-04T12:00:00.000Z');
 
-let database: TestDatabase;
+let database: MigratedDatabase;
 let orm: Orm;
 let config: Config;
 let accountSeq = 0;
 
 beforeAll(async () => {
-  database = await createTestDatabase(inject('databaseServerUrl'));
-  orm = await openOrm(database.url);
-  await migrate(orm);
+  database = await openMigratedDatabase();
+  ({ orm } = database);
   config = loadConfig({ DATABASE_URL: database.url });
 });
 
 afterAll(async () => {
-  await orm?.close();
-  await database?.drop();
+  await database?.close();
 });
 
 /** A free inbox created at `createdAt` (it expires 30 minutes later). */
