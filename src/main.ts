@@ -6,6 +6,7 @@ import { startEmbeddedDatabase } from './db/embedded';
 import { type Orm, migrate, openOrm } from './db/orm';
 import { withStartupLock } from './db/startup-lock';
 import { ensureFirstAccount } from './domain/account/first-account';
+import { createResolver } from './domain/custom-domain/dns-records';
 import { startSweeper } from './domain/inbox/sweeper';
 import type { ContextDeps } from './graphql/context';
 import { createEmailPubSub, listenForEmail } from './graphql/pubsub';
@@ -157,6 +158,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
       config,
       pubsub: createEmailPubSub(),
       log,
+      resolver: createResolver(config.dnsServers),
       now: () => new Date(),
     };
     const httpPort =

@@ -1,4 +1,4 @@
-import { UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+import { type EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 
 import type { Plan } from '../config/env';
 import { Account } from '../db/entities/account';
@@ -9,8 +9,9 @@ import { createAccount, issueKey } from '../domain/account/api-keys';
 /** A failure the CLI reports as one line and exit code 1. */
 export class CliError extends Error {}
 
-async function accountByEmail(orm: Orm, email: string): Promise<Account> {
-  const account = await orm.em.fork().findOne(Account, { email: email.trim().toLowerCase() });
+/** The account with this email, loaded into `em`; a CliError when there is none. */
+export async function accountByEmail(em: EntityManager, email: string): Promise<Account> {
+  const account = await em.findOne(Account, { email: email.trim().toLowerCase() });
   if (!account) throw new CliError(`No account with email ${email}`);
   return account;
 }
@@ -48,7 +49,7 @@ export async function accountCreate(orm: Orm, email: string, plan: Plan) {
  */
 export async function accountSetPlan(orm: Orm, email: string, plan: Plan) {
   const em = orm.em.fork();
-  const account = await em.findOneOrFail(Account, { id: (await accountByEmail(orm, email)).id });
+  const account = await accountByEmail(em, email);
   account.plan = plan;
   await em.flush();
   return { account: { id: account.id, email: account.email, plan: account.plan } };
@@ -57,7 +58,7 @@ export async function accountSetPlan(orm: Orm, email: string, plan: Plan) {
 /** `key create`: another key for an account. */
 export async function keyCreate(orm: Orm, email: string, name: string) {
   const em = orm.em.fork();
-  const account = await em.findOneOrFail(Account, { id: (await accountByEmail(orm, email)).id });
+  const account = await accountByEmail(em, email);
   const key = issueKey(em, account, name);
   await em.flush();
   return {
@@ -71,10 +72,9 @@ export async function keyCreate(orm: Orm, email: string, name: string) {
 
 /** `key list`: an account's keys, without secrets. */
 export async function keyList(orm: Orm, email: string) {
-  const account = await accountByEmail(orm, email);
-  const keys = await orm.em
-    .fork()
-    .find(ApiKey, { account: account.id }, { orderBy: { createdAt: 'asc' } });
+  const em = orm.em.fork();
+  const account = await accountByEmail(em, email);
+  const keys = await em.find(ApiKey, { account: account.id }, { orderBy: { createdAt: 'asc' } });
   return keys.map((k) => ({
     id: k.id,
     name: k.name,

@@ -1,13 +1,15 @@
 import { Command, InvalidArgumentError } from 'commander';
 
-import { ConfigError, loadConfig, type Plan } from '../config/env';
+import { type Config, ConfigError, loadConfig, type Plan } from '../config/env';
 import type { Orm } from '../db/orm';
+import { AppError } from '../lib/errors';
 import { createLogger } from '../lib/logger';
 import { PortBusyError } from '../lib/ports';
 import { type RunningService, startService } from '../main';
 import { printedSchema } from '../schema';
 import { accountCreate, accountSetPlan, CliError, keyCreate, keyList, keyRevoke } from './accounts';
 import { withDatabase } from './database';
+import { domainAdd, domainList, domainRemove, domainVerify } from './domains';
 
 function parsePlan(value: string): Plan {
   if (value === 'free' || value === 'premium') return value;
@@ -61,13 +63,15 @@ async function serve(): Promise<void> {
 
 /** A command that needs the database, with quiet logs (the CLI prints JSON). */
 function dbCommand<A extends unknown[]>(
-  work: (orm: Orm, applied: string[], ...args: A) => Promise<unknown>,
+  work: (db: { orm: Orm; applied: string[]; config: Config }, ...args: A) => Promise<unknown>,
 ) {
   return async (...args: A): Promise<void> => {
     // Warnings only unless LOG_LEVEL says otherwise: stdout carries the JSON result.
     const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
     const log = createLogger(config);
-    const result = await withDatabase(config, log, (orm, applied) => work(orm, applied, ...args));
+    const result = await withDatabase(config, log, (orm, applied) =>
+      work({ orm, applied, config }, ...args),
+    );
     if (result !== undefined) printJson(result);
   };
 }
@@ -79,7 +83,7 @@ function program(): Command {
   cli
     .command('migrate')
     .description('apply pending database migrations')
-    .action(dbCommand(async (_orm, applied) => ({ applied })));
+    .action(dbCommand(async ({ applied }) => ({ applied })));
   cli
     .command('print-schema')
     .description('print the GraphQL schema in SDL')
@@ -93,7 +97,7 @@ function program(): Command {
     .requiredOption('--email <email>', 'the account email')
     .option('--plan <plan>', 'free or premium', parsePlan, 'free')
     .action(
-      dbCommand((orm, _applied, opts: { email: string; plan: Plan }) =>
+      dbCommand(({ orm }, opts: { email: string; plan: Plan }) =>
         accountCreate(orm, opts.email, opts.plan),
       ),
     );
@@ -102,9 +106,7 @@ function program(): Command {
     .command('set-plan')
     .argument('<email>', 'the account email')
     .argument('<plan>', 'free or premium', parsePlan)
-    .action(
-      dbCommand((orm, _applied, email: string, plan: Plan) => accountSetPlan(orm, email, plan)),
-    );
+    .action(dbCommand(({ orm }, email: string, plan: Plan) => accountSetPlan(orm, email, plan)));
 
   const key = cli.command('key').description('manage API keys');
   key
@@ -112,18 +114,56 @@ function program(): Command {
     .requiredOption('--email <email>', 'the account email')
     .option('--name <name>', 'a label for the key', 'cli')
     .action(
-      dbCommand((orm, _applied, opts: { email: string; name: string }) =>
+      dbCommand(({ orm }, opts: { email: string; name: string }) =>
         keyCreate(orm, opts.email, opts.name),
       ),
     );
   key
     .command('list')
     .requiredOption('--email <email>', 'the account email')
-    .action(dbCommand((orm, _applied, opts: { email: string }) => keyList(orm, opts.email)));
+    .action(dbCommand(({ orm }, opts: { email: string }) => keyList(orm, opts.email)));
   key
     .command('revoke')
     .argument('<id>', 'the key id (from key list)')
-    .action(dbCommand((orm, _applied, id: string) => keyRevoke(orm, id)));
+    .action(dbCommand(({ orm }, id: string) => keyRevoke(orm, id)));
+
+  const domain = cli.command('domain').description('manage custom domains (premium)');
+  domain
+    .command('add')
+    .description('add a domain and print the DNS records to publish')
+    .requiredOption('--email <email>', 'the account email')
+    .argument('<name>', 'the domain, in Unicode or punycode')
+    .action(
+      dbCommand(({ orm, config }, name: string, opts: { email: string }) =>
+        domainAdd(orm, config, opts.email, name),
+      ),
+    );
+  domain
+    .command('verify')
+    .description('look up the records; exits 1 until both are right')
+    .requiredOption('--email <email>', 'the account email')
+    .argument('<name>', 'the domain')
+    .action(
+      dbCommand(({ orm, config }, name: string, opts: { email: string }) =>
+        domainVerify(orm, config, opts.email, name),
+      ),
+    );
+  domain
+    .command('list')
+    .requiredOption('--email <email>', 'the account email')
+    .action(
+      dbCommand(({ orm, config }, opts: { email: string }) => domainList(orm, config, opts.email)),
+    );
+  domain
+    .command('remove')
+    .description('remove a domain and delete its inboxes')
+    .requiredOption('--email <email>', 'the account email')
+    .argument('<name>', 'the domain')
+    .action(
+      dbCommand(({ orm }, name: string, opts: { email: string }) =>
+        domainRemove(orm, opts.email, name),
+      ),
+    );
   return cli;
 }
 
@@ -132,7 +172,12 @@ export function main(argv: string[]): void {
   program()
     .parseAsync(argv)
     .catch((err: unknown) => {
-      if (err instanceof ConfigError || err instanceof CliError || err instanceof PortBusyError) {
+      const oneLine =
+        err instanceof ConfigError ||
+        err instanceof CliError ||
+        err instanceof PortBusyError ||
+        (err instanceof AppError && err.expose);
+      if (oneLine) {
         process.stderr.write(`dustmail: ${err.message}\n`);
       } else {
         process.stderr.write(`dustmail: ${err instanceof Error ? err.stack : String(err)}\n`);

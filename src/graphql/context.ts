@@ -1,3 +1,5 @@
+import type { Resolver } from 'node:dns/promises';
+
 import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 
@@ -23,6 +25,8 @@ export interface GraphQLContext {
   pubsub: EmailPubSub;
   orm: Orm;
   log: Logger;
+  /** Looks up custom domains' records (DUSTMAIL_DNS_SERVERS). */
+  resolver: Resolver;
   emailCounts: DataLoader<string, number>;
 }
 
@@ -32,6 +36,8 @@ export interface ContextDeps {
   config: Config;
   pubsub: EmailPubSub;
   log: Logger;
+  /** Looks up custom domains' records (DUSTMAIL_DNS_SERVERS). */
+  resolver: Resolver;
   /** The clock; tests replace it. */
   now: () => Date;
 }
@@ -81,6 +87,7 @@ export async function createContext(
     pubsub: deps.pubsub,
     orm: deps.orm,
     log: deps.log,
+    resolver: deps.resolver,
     emailCounts: new DataLoader(async (ids) => {
       const counts = await countEmails(em, ids);
       return ids.map((id) => counts.get(id) ?? 0);

@@ -14,4 +14,5 @@ export type ErrorCode =
   | 'DOMAIN_NOT_AVAILABLE'
   | 'RATE_LIMITED'
   | 'STORAGE_UNAVAILABLE'
+  | 'DNS_UNAVAILABLE'
   | 'INTERNAL';

@@ -23,6 +23,7 @@ export const ERROR_MAPPING: Readonly<Record<ErrorCode, ErrorTransportForm>> = {
   DOMAIN_NOT_AVAILABLE: { httpStatus: 422, smtpReply: 550 },
   RATE_LIMITED: { httpStatus: 429, smtpReply: 451 },
   STORAGE_UNAVAILABLE: { httpStatus: 503, smtpReply: 451 },
+  DNS_UNAVAILABLE: { httpStatus: 503, smtpReply: 451 },
   INTERNAL: { httpStatus: 500, smtpReply: 451 },
 };
 

@@ -3,6 +3,7 @@ import { lexicographicSortSchema, printSchema } from 'graphql';
 import { builder } from './builder';
 import './scalars';
 import './types/account';
+import './types/custom-domain';
 import './types/email';
 import './types/email-received';
 import './types/inbox';

@@ -7,8 +7,8 @@ import type { Config } from '../../config/env';
 import type { Account } from '../../db/entities/account';
 import { CustomDomain } from '../../db/entities/custom-domain';
 import { Inbox } from '../../db/entities/inbox';
+import { normaliseDomain } from '../../lib/domain-name';
 import { AppError, ConflictError, NotFoundError } from '../../lib/errors';
-import { normaliseDomain } from '../inbox/domains';
 import { checkDomainDns, type DnsReport } from './dns-records';
 
 const TOKEN_BYTES = 16;
@@ -84,11 +84,13 @@ export async function verifyDomain(
   now: Date,
 ): Promise<VerifyResult> {
   const domain = await ownedDomain(em, account, name);
-  const report = await checkDomainDns(resolver, {
-    name: domain.name,
-    token: domain.token,
-    mxHost: config.mxHost,
-  });
+  const expected = { name: domain.name, token: domain.token, mxHost: config.mxHost };
+  let report: DnsReport;
+  try {
+    report = await checkDomainDns(resolver, expected);
+  } catch (cause) {
+    throw new AppError('DNS_UNAVAILABLE', 'The DNS lookup failed; try again later', { cause });
+  }
   if (report.problems.length > 0) return { domain, verified: false, report };
 
   domain.verifiedAt ??= now;
@@ -102,13 +104,13 @@ export async function verifyDomain(
   return { domain, verified: true, report };
 }
 
-/** Removes a domain; its inboxes are deleted with it (their addresses stay taken). */
+/** Removes a domain and returns its name; its inboxes are deleted (addresses stay taken). */
 export async function removeDomain(
   em: EntityManager,
   account: Account,
   name: string,
   now: Date,
-): Promise<void> {
+): Promise<string> {
   const domain = await ownedDomain(em, account, name);
   await em.transactional(async (txn) => {
     await txn.nativeUpdate(
@@ -118,6 +120,7 @@ export async function removeDomain(
     );
     await txn.nativeDelete(CustomDomain, { id: domain.id });
   });
+  return domain.name;
 }
 
 /** The account's domains, verified or not, by name. */
@@ -133,4 +136,9 @@ export async function verifiedDomainNames(em: EntityManager, accountId: string):
     { orderBy: { name: 'asc' } },
   );
   return domains.map((domain) => domain.name);
+}
+
+/** True when some account has verified this domain (IDNA ASCII, lower case). */
+export async function isVerifiedDomain(em: EntityManager, name: string): Promise<boolean> {
+  return (await em.count(CustomDomain, { name, verifiedAt: { $ne: null } })) > 0;
 }

@@ -1,33 +1,49 @@
-import { domainToASCII } from 'node:url';
+import type { EntityManager } from '@mikro-orm/postgresql';
 
-import type { Config, Plan } from '../../config/env';
-import { AppError, ValidationError } from '../../lib/errors';
+import type { Config } from '../../config/env';
+import type { Account } from '../../db/entities/account';
+import { normaliseDomain } from '../../lib/domain-name';
+import { AppError } from '../../lib/errors';
+import { isVerifiedDomain, verifiedDomainNames } from '../custom-domain/custom-domains';
 
-/** Lower-case IDNA ASCII form of a domain typed in Unicode or punycode. */
-export function normaliseDomain(input: string): string {
-  const ascii = domainToASCII(input.trim().toLowerCase().replace(/\.$/, ''));
-  if (!ascii) throw new ValidationError('domain is not a valid domain name');
-  return ascii;
+/**
+ * The domains an account may create inboxes on: the primary for free accounts; every
+ * shared domain, then the account's verified custom domains, for premium accounts.
+ */
+export async function availableDomains(
+  em: EntityManager,
+  config: Config,
+  account: Account,
+): Promise<string[]> {
+  if (account.plan !== 'premium') return [config.primaryDomain];
+  return [...config.domains, ...(await verifiedDomainNames(em, account.id))];
 }
 
-/** The domains an account on this plan may create inboxes on, primary first. */
-export function availableDomains(config: Config, plan: Plan): string[] {
-  return plan === 'premium' ? [...config.domains] : [config.primaryDomain];
-}
-
-/** Checks that the plan may use the domain; returns its normal form. */
-export function chooseDomain(config: Config, plan: Plan, requested: string | undefined): string {
+/** Checks that the account may use the domain; returns its normal form. */
+export async function chooseDomain(
+  em: EntityManager,
+  config: Config,
+  account: Account,
+  requested: string | undefined,
+): Promise<string> {
   if (requested === undefined) return config.primaryDomain;
 
   const domain = normaliseDomain(requested);
-  if (availableDomains(config, plan).includes(domain)) return domain;
-  if (config.domains.includes(domain)) {
+  if ((await availableDomains(em, config, account)).includes(domain)) return domain;
+  // A free account owning a verified domain (after a downgrade) is told why, too.
+  const premiumOnly =
+    config.domains.includes(domain) || (await verifiedDomainNames(em, account.id)).includes(domain);
+  if (premiumOnly) {
     throw new AppError('PREMIUM_REQUIRED', 'Only premium accounts may use this domain');
   }
   throw new AppError('DOMAIN_NOT_AVAILABLE', 'This domain is not available to this key');
 }
 
-/** True when mail for this domain is ours to take. */
-export function isOwnDomain(config: Config, domain: string): boolean {
-  return config.domains.includes(domain);
+/** True when mail for this domain is ours to take: a shared or a verified custom domain. */
+export async function isOwnDomain(
+  em: EntityManager,
+  config: Config,
+  domain: string,
+): Promise<boolean> {
+  return config.domains.includes(domain) || isVerifiedDomain(em, domain);
 }

@@ -38,7 +38,7 @@ export async function createInbox(
   if (input.username !== undefined && account.plan !== 'premium') {
     throw new AppError('PREMIUM_REQUIRED', 'Only premium accounts may choose a username');
   }
-  const domain = chooseDomain(config, account.plan, input.domain);
+  const domain = await chooseDomain(em, config, account, input.domain);
   const chosen = input.username === undefined ? undefined : normaliseUsername(input.username);
   const ttlMs = config.plans[account.plan].inboxTtlSeconds * 1000;
   const expiresAt = new Date(now.getTime() + ttlMs);

@@ -2,7 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 
 import type { Config } from '../../config/env';
 import { Inbox } from '../../db/entities/inbox';
-import { isOwnDomain, normaliseDomain } from '../inbox/domains';
+import { normaliseDomain } from '../../lib/domain-name';
+import { isOwnDomain } from '../inbox/domains';
 
 /** The verdict on one RCPT TO address. */
 export type RecipientVerdict = 'accept' | 'unknown-mailbox' | 'foreign-domain';
@@ -52,7 +53,8 @@ export async function checkRecipient(
 ): Promise<RecipientVerdict> {
   const normal = normaliseAddress(address);
   if (!normal) return 'foreign-domain';
-  if (!isOwnDomain(config, normal.slice(normal.lastIndexOf('@') + 1))) return 'foreign-domain';
+  const domain = normal.slice(normal.lastIndexOf('@') + 1);
+  if (!(await isOwnDomain(em, config, domain))) return 'foreign-domain';
 
   const inboxes = await findReceivingInboxes(em, [normal], now);
   return inboxes.length > 0 ? 'accept' : 'unknown-mailbox';

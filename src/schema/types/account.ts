@@ -48,7 +48,7 @@ export const AccountRef = builder.objectRef<Account>('Account').implement({
     }),
     availableDomains: t.stringList({
       description: 'The domains this key may create inboxes on, primary first.',
-      resolve: (a, _args, ctx) => availableDomains(ctx.config, a.plan),
+      resolve: (a, _args, ctx) => availableDomains(ctx.em, ctx.config, a),
     }),
   }),
 });

@@ -1,3 +1,5 @@
+import dgram from 'node:dgram';
+
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { type Config, loadConfig } from '../../../src/config/env';
@@ -132,6 +134,23 @@ describe('verifyDomain', () => {
     await expect(
       addDomain(orm.em.fork(), config, await account(), 'contested.example'),
     ).rejects.toMatchObject({ code: 'DOMAIN_TAKEN' });
+  });
+});
+
+describe('verifyDomain without a DNS answer', () => {
+  it('throws DNS_UNAVAILABLE and leaves the domain unverified', async () => {
+    const silent = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => silent.bind(0, '127.0.0.1', resolve));
+    const resolver = createResolver([`127.0.0.1:${silent.address().port}`], 200);
+    const owner = await account();
+    const added = await addDomain(orm.em.fork(), config, owner, 'silent.example');
+    publish('silent.example', added.txtRecord.value);
+
+    const verifying = verifyDomain(orm.em.fork(), config, resolver, owner, 'silent.example', NOW);
+
+    await expect(verifying).rejects.toMatchObject({ code: 'DNS_UNAVAILABLE' });
+    expect(await verifiedDomainNames(orm.em.fork(), owner.id)).toEqual([]);
+    silent.close();
   });
 });
 

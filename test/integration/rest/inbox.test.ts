@@ -732,12 +732,14 @@ describe('meta.rate_limit', () => {
     expect(response.headers.get('x-ratelimit-reset')).toBe(String(reset));
   });
 
-  it('comes with an X-RateLimit-Reset header on a premium response', async () => {
+  it('comes with X-RateLimit headers saying unlimited on a premium response', async () => {
     const { key } = await newAccount('premium');
 
     const response = await call('GET', INBOX, key);
 
     const reset = nextUtcMidnight(new Date()).getTime() / 1000;
+    expect(response.headers.get('x-ratelimit-limit')).toBe('unlimited');
+    expect(response.headers.get('x-ratelimit-remaining')).toBe('unlimited');
     expect(response.headers.get('x-ratelimit-reset')).toBe(String(reset));
   });
 });
