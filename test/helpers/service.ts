@@ -5,6 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
+import { Client } from 'pg';
+
+import { runningEmbeddedUrl } from '../../src/db/embedded';
 import { createTestDatabase, type TestDatabase } from './database';
 
 const REPO = path.resolve(__dirname, '../..');
@@ -23,6 +26,8 @@ export interface TestService {
   output(): string;
   /** The pid of the Haraka child, from the service's start-up line. */
   harakaPid(): number;
+  /** Runs one SQL statement on the service's own database and returns its rows. */
+  sql<T extends object = Record<string, unknown>>(text: string, values?: unknown[]): Promise<T[]>;
   /** Runs the CLI against the same database and parses its JSON output. */
   cli<T = unknown>(...args: string[]): Promise<T>;
   /** A new account with its API key. */
@@ -143,6 +148,17 @@ export async function startService(
     child,
     output,
     cli,
+    sql: async <T extends object>(text: string, values: unknown[] = []) => {
+      const url = env['DATABASE_URL'] ?? (await runningEmbeddedUrl(dataDir));
+      if (!url) throw new Error('the service database is not reachable');
+      const client = new Client({ connectionString: url });
+      await client.connect();
+      try {
+        return (await client.query<T>(text, values)).rows;
+      } finally {
+        await client.end();
+      }
+    },
     createAccount: async (plan, email) => {
       accountSeq += 1;
       const address = email ?? `user${accountSeq}.${process.pid}.${Date.now()}@example.test`;

@@ -1,9 +1,7 @@
 import { randomInt } from 'node:crypto';
 
-import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { runningEmbeddedUrl } from '../../../src/db/embedded';
 import { request, type JsonResponse } from '../../helpers/http';
 import { sendMail } from '../../helpers/mail';
 import { startService, type TestService } from '../../helpers/service';
@@ -90,28 +88,12 @@ function nextUtcMidnight(now: Date): Date {
  * is spent the API shows no count (X-RateLimit-Remaining stays at 0 either way).
  */
 async function storedUsage(accountEmail: string): Promise<number> {
-  const result = await onServiceDatabase<{ count: number }>(
+  const result = await service.sql<{ count: number }>(
     `select u."count" from "usage" u join "account" a on a."id" = u."account_id"
      where a."email" = $1 and u."day" = $2`,
     [accountEmail, new Date().toISOString().slice(0, 10)],
   );
   return result[0]?.count ?? 0;
-}
-
-/** Runs one statement on the service's own database. */
-async function onServiceDatabase<T extends object>(
-  sql: string,
-  values: unknown[] = [],
-): Promise<T[]> {
-  const url = service.env['DATABASE_URL'] ?? (await runningEmbeddedUrl(service.dataDir));
-  if (!url) throw new Error('the service database is not reachable');
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql, values)).rows;
-  } finally {
-    await client.end();
-  }
 }
 
 describe('POST /api/v1/inbox', () => {
@@ -613,13 +595,13 @@ describe('request bodies', () => {
 describe('faults', () => {
   it('answers 500 INTERNAL without saying what failed', async () => {
     const { key } = await newAccount('free');
-    await onServiceDatabase('alter table "inbox" rename to "inbox_away"');
+    await service.sql('alter table "inbox" rename to "inbox_away"');
 
     let response: JsonResponse;
     try {
       response = await call('GET', INBOX, key);
     } finally {
-      await onServiceDatabase('alter table "inbox_away" rename to "inbox"');
+      await service.sql('alter table "inbox_away" rename to "inbox"');
     }
 
     expect(response.status).toBe(500);
