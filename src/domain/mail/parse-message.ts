@@ -1,9 +1,13 @@
-import { createHash } from 'node:crypto';
+import { isUtf8 } from 'node:buffer';
 
-import { type AddressObject, type ParsedMail, simpleParser } from 'mailparser';
+import { type ParsedMail, simpleParser } from 'mailparser';
 
 import type { HeaderLine, MailAddress } from '../../db/entities/email';
 import { withoutNul } from '../../lib/without-nul';
+import { withHeaderBlockEnd } from './parsing/header-block';
+import { withCrlfLineEndings, withLfLineBreaks } from './parsing/line-endings';
+import { addressesOf, attachmentsOf, headerLinesOf } from './parsing/message-fields';
+import { repairMessage } from './parsing/repair-message';
 
 /** One decoded attachment or inline part. */
 export interface ParsedAttachment {
@@ -33,45 +37,89 @@ export interface ParsedMessage {
   problem: string | null;
 }
 
-function addresses(field: AddressObject | AddressObject[] | undefined): MailAddress[] {
-  if (!field) return [];
-  const objects = Array.isArray(field) ? field : [field];
-  const out: MailAddress[] = [];
-  for (const object of objects) {
-    for (const entry of object.value) {
-      if (entry.address) out.push({ name: entry.name ?? '', address: entry.address });
-      for (const member of entry.group ?? []) {
-        if (member.address) out.push({ name: member.name ?? '', address: member.address });
-      }
-    }
+const PARSE_OPTIONS = { skipImageLinks: true, skipTextToHtml: true } as const;
+
+/** Parses a raw message. Never throws: a message that cannot be parsed keeps a problem note. */
+export async function parseMessage(raw: Buffer): Promise<ParsedMessage> {
+  return withoutNul(await parseFields(raw));
+}
+
+async function parseFields(raw: Buffer): Promise<ParsedMessage> {
+  // Only the copy that is parsed changes; the caller stores the original bytes.
+  const copy = withHeaderBlockEnd(withCrlfLineEndings(raw));
+
+  let parsed: ParsedMail;
+  try {
+    parsed = await simpleParser(copy, PARSE_OPTIONS);
+  } catch (err) {
+    return fallback(copy, `parse failed: ${messageOf(err)}`);
   }
-  return out;
+  if (!needsRepair(parsed, copy)) return toMessage(parsed, []);
+
+  // A second pass only for the few messages whose first one shows damage.
+  try {
+    const repaired = await repairMessage(copy);
+    return toMessage(await simpleParser(repaired.raw, PARSE_OPTIONS), repaired.guesses);
+  } catch (err) {
+    return toMessage(parsed, [`charset repair failed: ${messageOf(err)}`]);
+  }
 }
 
-function headerLines(parsed: ParsedMail): HeaderLine[] {
-  return parsed.headerLines.map(({ key, line }) => {
-    const colon = line.indexOf(':');
-    const name = colon > 0 ? line.slice(0, colon).trim() : key;
-    // Unfold continuation lines (RFC 5322 section 2.2.3).
-    const value = (colon > 0 ? line.slice(colon + 1) : '').replace(/\r?\n[ \t]+/g, ' ').trim();
-    return { name, value };
-  });
+function toMessage(parsed: ParsedMail, notes: string[]): ParsedMessage {
+  const problems = [...notes];
+  if (parsed.textConversionError) problems.push(parsed.textConversionError.message);
+
+  return {
+    messageId: parsed.messageId ?? null,
+    from: addressesOf(parsed.from)[0] ?? null,
+    to: addressesOf(parsed.to),
+    cc: addressesOf(parsed.cc),
+    replyTo: addressesOf(parsed.replyTo),
+    subject: parsed.subject ?? null,
+    date: validDate(parsed.date),
+    text: withLfLineBreaks(parsed.text ?? ''),
+    html: typeof parsed.html === 'string' ? parsed.html : null,
+    headers: headerLinesOf(parsed),
+    attachments: attachmentsOf(parsed),
+    problem: problems.length > 0 ? problems.join('; ') : null,
+  };
 }
 
-function attachmentsOf(parsed: ParsedMail): ParsedAttachment[] {
-  return parsed.attachments.map((part) => ({
-    filename: part.filename ?? null,
-    contentType: part.contentType,
-    size: part.content.length,
-    contentId: part.cid ?? null,
-    inline: part.contentDisposition === 'inline' || part.related === true,
-    checksum: createHash('sha256').update(part.content).digest('hex'),
-    content: part.content,
-  }));
+/**
+ * Raw 8-bit header bytes and replacement characters mean bytes were read in the wrong charset
+ * (no declaration, or one given only on the multipart), and UTF-7 is a charset mailparser
+ * refuses to decode.
+ */
+function needsRepair(parsed: ParsedMail, copy: Buffer): boolean {
+  if (!isUtf8(copy.subarray(0, headerBlockEnd(copy)))) return true;
+
+  const decoded = [
+    parsed.text ?? '',
+    typeof parsed.html === 'string' ? parsed.html : '',
+    ...parsed.attachments.map((part) => part.filename ?? ''),
+  ];
+  return decoded.some((value) => value.includes('\uFFFD')) || mentionsUtf7(copy);
+}
+
+function headerBlockEnd(message: Buffer): number {
+  const ends = [message.indexOf('\r\n\r\n'), message.indexOf('\n\n')].filter((at) => at >= 0);
+  return ends.length > 0 ? Math.min(...ends) : message.length;
+}
+
+/** Whether "utf-7" appears in any letter case; base64 has no "-", so hits are rare and cheap. */
+function mentionsUtf7(raw: Buffer): boolean {
+  for (let at = raw.indexOf('-7'); at !== -1; at = raw.indexOf('-7', at + 2)) {
+    if (at >= 3 && raw.toString('latin1', at - 3, at).toLowerCase() === 'utf') return true;
+  }
+  return false;
 }
 
 function validDate(date: Date | undefined): Date | null {
   return date && !Number.isNaN(date.getTime()) ? date : null;
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 /** Best effort for a message the parser could not read: the bytes after the first blank line. */
@@ -91,35 +139,5 @@ function fallback(raw: Buffer, problem: string): ParsedMessage {
     headers: [],
     attachments: [],
     problem,
-  };
-}
-
-/** Parses a raw message. Never throws: a message that cannot be parsed keeps a problem note. */
-export async function parseMessage(raw: Buffer): Promise<ParsedMessage> {
-  return withoutNul(await parseFields(raw));
-}
-
-async function parseFields(raw: Buffer): Promise<ParsedMessage> {
-  let parsed: ParsedMail;
-  try {
-    parsed = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true });
-  } catch (err) {
-    return fallback(raw, `parse failed: ${err instanceof Error ? err.message : String(err)}`);
-  }
-
-  const from = addresses(parsed.from)[0] ?? null;
-  return {
-    messageId: parsed.messageId ?? null,
-    from,
-    to: addresses(parsed.to),
-    cc: addresses(parsed.cc),
-    replyTo: addresses(parsed.replyTo),
-    subject: parsed.subject ?? null,
-    date: validDate(parsed.date),
-    text: parsed.text ?? '',
-    html: typeof parsed.html === 'string' ? parsed.html : null,
-    headers: headerLines(parsed),
-    attachments: attachmentsOf(parsed),
-    problem: parsed.textConversionError ? parsed.textConversionError.message : null,
   };
 }

@@ -1,0 +1,77 @@
+const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+const LF = 0x0a;
+const COLON = 0x3a;
+const SPACE = 0x20;
+const TAB = 0x09;
+
+/**
+ * The message with its header block closed by an empty line where the sender left it out, so
+ * that the body shows as text. The block ends at the first line that is neither a field, a
+ * continuation, nor an mbox "From " line (RFC 5322 section 2.1 wants an empty line there).
+ * A leading UTF-8 byte-order mark is dropped as well.
+ */
+export function withHeaderBlockEnd(raw: Buffer): Buffer {
+  const message = raw.subarray(0, 3).equals(UTF8_BOM) ? raw.subarray(3) : raw;
+  const bodyStart = firstBodyLine(message);
+  if (bodyStart === null) return message;
+
+  const newline = lineEndingAt(message, bodyStart);
+  return Buffer.concat([message.subarray(0, bodyStart), newline, message.subarray(bodyStart)]);
+}
+
+/** Offset of a body line that follows the headers without an empty line, or null. */
+function firstBodyLine(message: Buffer): number | null {
+  for (let start = 0; start < message.length;) {
+    const line = lineAt(message, start);
+    if (line.length === 0) return null;
+
+    const next = nextLineStart(message, start);
+    if (!isHeaderLine(line, start === 0) && !isStrayToken(message, line, next)) return start;
+    start = next;
+  }
+  return null;
+}
+
+function lineAt(message: Buffer, start: number): Buffer {
+  const lf = message.indexOf(LF, start);
+  const end = lf === -1 ? message.length : lf;
+  return message.subarray(start, end > start && message[end - 1] === 0x0d ? end - 1 : end);
+}
+
+function nextLineStart(message: Buffer, start: number): number {
+  const lf = message.indexOf(LF, start);
+  return lf === -1 ? message.length : lf + 1;
+}
+
+function isHeaderLine(line: Buffer, isFirst: boolean): boolean {
+  const first = line[0];
+  // Folded continuation (RFC 5322 section 2.2.3); a line of only white space is obsolete
+  // folding (section 4.2) and stays inside the block.
+  if (first === SPACE || first === TAB) return true;
+  if (isFirst && line.subarray(0, 5).toString('latin1') === 'From ') return true;
+  // A field name is one or more printable characters before the colon. Names that break the
+  // RFC 5322 section 3.6.8 rules (a space, a TAB, an 8-bit byte) still count: ending the block
+  // there would push the MIME headers that follow into the body.
+  return line.indexOf(COLON) > 0;
+}
+
+/**
+ * A single word with no colon between header fields, like the "__" that stands for a blank
+ * folding line in the RFC 2822 appendix A.6.3 example, is junk inside the block when a proper
+ * field follows it, not the first line of the body.
+ */
+function isStrayToken(message: Buffer, line: Buffer, next: number): boolean {
+  if (/\s/.test(line.toString('latin1'))) return false;
+
+  for (let start = next; start < message.length; start = nextLineStart(message, start)) {
+    const following = lineAt(message, start);
+    if (following[0] === SPACE || following[0] === TAB) continue;
+    return /^[\x21-\x39\x3b-\x7e]+[ \t]*:/.test(following.toString('latin1'));
+  }
+  return false;
+}
+
+function lineEndingAt(message: Buffer, lineStart: number): Buffer {
+  const crlf = lineStart >= 2 && message[lineStart - 2] === 0x0d;
+  return Buffer.from(crlf || lineStart === 0 ? '\r\n' : '\n');
+}
