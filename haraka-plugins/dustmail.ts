@@ -5,6 +5,7 @@ import { checkRecipient } from '../src/domain/mail/check-recipient';
 import type { Envelope } from '../src/domain/mail/envelope';
 import { ingestMessage } from '../src/domain/mail/ingest-message';
 import { PLUGIN_ACQUIRE_TIMEOUT_MS, PLUGIN_STATEMENT_TIMEOUT_MS } from '../src/smtp/haraka-config';
+import { RawCapture } from './raw-capture';
 
 // Haraka and haraka-constants ship no types: these interfaces cover what the plugin uses.
 
@@ -23,14 +24,19 @@ interface HarakaAddress {
 interface HarakaTransaction {
   readonly mail_from: HarakaAddress | null;
   readonly rcpt_to: readonly HarakaAddress[];
-  readonly message_stream: AsyncIterable<Buffer | string>;
   readonly data_bytes: number;
+  /** Set, Haraka keeps no copy of the message in its own stream. */
+  discard_data: boolean;
+  /** Called by Haraka with each DATA line in wire form (dot-stuffed, with its CRLF). */
+  add_data(line: Buffer): void;
 }
 
 interface HarakaConnection {
   readonly remote: { readonly ip: string };
   readonly hello: { readonly host: string | null };
   readonly transaction: HarakaTransaction | null;
+  /** The text of the Received header Haraka would add, without the name. */
+  received_line(): string;
   /** Haraka's wrapper around the client socket; its own setNoDelay does nothing. */
   readonly client: { readonly targetsocket?: { setNoDelay(noDelay?: boolean): unknown } };
   respond(code: number, message: string, done?: () => void): void;
@@ -129,12 +135,8 @@ function getOrm(): Promise<Orm> {
   return ormPromise;
 }
 
-async function readMessage(stream: AsyncIterable<Buffer | string>): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream)
-    chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
-  return Buffer.concat(chunks);
-}
+/** The raw message of each transaction in DATA; gone with the transaction. */
+const captures = new WeakMap<HarakaTransaction, RawCapture>();
 
 function senderDomain(mailFrom: string): string {
   return mailFrom.slice(mailFrom.lastIndexOf('@') + 1).toLowerCase();
@@ -269,6 +271,29 @@ export function hook_max_data_exceeded(
   next(DENY, REPLY.tooBig);
 }
 
+/**
+ * Starts capturing the message's bytes as they arrive. Wrapping the transaction's
+ * add_data is the only place that sees each line before Haraka rewrites it.
+ */
+export function hook_data(this: HarakaPlugin, next: Next, connection: HarakaConnection) {
+  try {
+    const transaction = connection.transaction;
+    if (!transaction) throw new Error('data hook ran without a transaction');
+    const capture = new RawCapture(`Received: ${connection.received_line()}\r\n`);
+    const addData = transaction.add_data.bind(transaction);
+    transaction.add_data = (line: Buffer) => {
+      capture.add(line);
+      addData(line);
+    };
+    transaction.discard_data = true;
+    captures.set(transaction, capture);
+    next();
+  } catch (err) {
+    connection.logerror(this, 'could not start capturing the message', errField(err));
+    next(DENYSOFT, REPLY.tryLater);
+  }
+}
+
 /** Stores the message for every live recipient inbox; returns how many stored it. */
 async function storeMessage(connection: HarakaConnection, plugin: HarakaPlugin): Promise<number> {
   const started = Date.now();
@@ -281,7 +306,8 @@ async function storeMessage(connection: HarakaConnection, plugin: HarakaPlugin):
     clientIp: connection.remote.ip,
     helo: connection.hello.host ?? '',
   };
-  const raw = await readMessage(transaction.message_stream);
+  const raw = captures.get(transaction)?.take();
+  if (!raw) throw new Error('queue hook ran without a captured message');
   const { events } = await ingestMessage(await getOrm(), envelope, raw);
 
   connection.loginfo(plugin, 'message stored', {

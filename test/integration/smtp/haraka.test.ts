@@ -1,7 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -13,9 +10,10 @@ import { RawMessage } from '../../../src/db/entities/raw-message';
 import { migrate, openOrm, type Orm } from '../../../src/db/orm';
 import { createAccount } from '../../../src/domain/account/api-keys';
 import { createInbox } from '../../../src/domain/inbox/inbox-commands';
-import { PLUGIN_TIMEOUT_SECONDS, writeHarakaConfig } from '../../../src/smtp/haraka-config';
-import { type HarakaProcess, startHaraka } from '../../../src/smtp/haraka-process';
+import { PLUGIN_TIMEOUT_SECONDS } from '../../../src/smtp/haraka-config';
+import { startHaraka } from '../../../src/smtp/haraka-process';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
+import { dialog, replyLines, type Started, startSmtp, stopSmtp } from '../../helpers/haraka';
 import { refusedCode, sendMail } from '../../helpers/mail';
 import { freePort } from '../../helpers/service';
 
@@ -24,12 +22,6 @@ import { freePort } from '../../helpers/service';
 const DOMAIN = 'dust.test';
 const MAX_MESSAGE_BYTES = 4096;
 const silent = pino({ level: 'silent' });
-
-interface Started {
-  haraka: HarakaProcess;
-  port: number;
-  dir: string;
-}
 
 let database: TestDatabase;
 let config: Config;
@@ -46,79 +38,6 @@ function serviceEnv(databaseUrl: string | undefined): NodeJS.ProcessEnv {
   };
 }
 
-async function startSmtp(env: NodeJS.ProcessEnv): Promise<Started> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'dustmail-haraka-'));
-  const port = await freePort();
-  await writeHarakaConfig({
-    dir,
-    host: '127.0.0.1',
-    port,
-    maxMessageBytes: MAX_MESSAGE_BYTES,
-    logLevel: 'warn',
-  });
-  try {
-    const haraka = await startHaraka({
-      configDir: dir,
-      host: '127.0.0.1',
-      port,
-      env,
-      logger: silent,
-    });
-    return { haraka, port, dir };
-  } catch (err) {
-    await rm(dir, { recursive: true, force: true });
-    throw err;
-  }
-}
-
-async function stopSmtp(started: Started | undefined): Promise<void> {
-  if (!started) return;
-  await started.haraka.stop();
-  await rm(started.dir, { recursive: true, force: true });
-}
-
-/**
- * Sends each command after the previous reply and returns every reply line, so a test
- * can check exact codes and texts. The greeting is the first reply.
- */
-/** A line to send, or a step that runs after the previous reply and returns the line. */
-type Command = string | (() => Promise<string>);
-
-async function dialog(port: number, commands: readonly Command[]): Promise<string[][]> {
-  const socket = net.connect({ host: '127.0.0.1', port });
-  const replies: string[][] = [];
-  let current: string[] = [];
-  let buffered = '';
-  const pending = [...commands];
-
-  return new Promise((resolve, reject) => {
-    socket.setTimeout(10_000, () => socket.destroy(new Error('SMTP dialog timed out')));
-    socket.on('error', reject);
-    socket.on('close', () => resolve(replies));
-    socket.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString('latin1');
-      for (let end = buffered.indexOf('\r\n'); end >= 0; end = buffered.indexOf('\r\n')) {
-        const line = buffered.slice(0, end);
-        buffered = buffered.slice(end + 2);
-        current.push(line);
-        if (line[3] === '-') continue;
-        replies.push(current);
-        current = [];
-        const next = pending.shift();
-        if (next === undefined) socket.end();
-        else if (typeof next === 'string') socket.write(`${next}\r\n`);
-        else next().then((line) => socket.write(`${line}\r\n`), reject);
-      }
-    });
-  });
-}
-
-/** The last line of each reply after the greeting. */
-async function replyLines(port: number, commands: readonly Command[]): Promise<string[]> {
-  const replies = await dialog(port, commands);
-  return replies.slice(1).map((reply) => reply[reply.length - 1] ?? '');
-}
-
 beforeAll(async () => {
   database = await createTestDatabase(inject('databaseServerUrl'));
   const env = serviceEnv(database.url);
@@ -131,7 +50,7 @@ beforeAll(async () => {
   const inbox = await createInbox(em, config, account, {}, new Date());
   inboxAddress = inbox.address;
 
-  smtp = await startSmtp(env);
+  smtp = await startSmtp(env, MAX_MESSAGE_BYTES);
 });
 
 afterAll(async () => {
@@ -192,7 +111,7 @@ describe('RCPT TO', () => {
 
   it('replies 451 4.3.0 when the database is unreachable', async () => {
     const unreachable = `postgres://root@127.0.0.1:${await freePort()}/none`;
-    const broken = await startSmtp(serviceEnv(unreachable));
+    const broken = await startSmtp(serviceEnv(unreachable), MAX_MESSAGE_BYTES);
 
     try {
       const replies = await replyLines(broken.port, [
@@ -360,7 +279,7 @@ describe('a slow database', () => {
 
 describe('startHaraka', () => {
   it("rejects with Haraka's last output when the plugin cannot start", async () => {
-    const failing = startSmtp(serviceEnv(undefined));
+    const failing = startSmtp(serviceEnv(undefined), MAX_MESSAGE_BYTES);
 
     await expect(failing).rejects.toThrow(/exited during start-up[\s\S]*DATABASE_URL/);
   });
@@ -387,7 +306,7 @@ describe('startHaraka', () => {
   });
 
   it('stops Haraka with SIGINT and a clean exit', async () => {
-    const started = await startSmtp(serviceEnv(database.url));
+    const started = await startSmtp(serviceEnv(database.url), MAX_MESSAGE_BYTES);
 
     await stopSmtp(started);
 
