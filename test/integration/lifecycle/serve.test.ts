@@ -55,7 +55,9 @@ async function emailCount(running: TestService, key: string, inboxId: string): P
   return read.body.meta.email_count as number;
 }
 
-describe('dustmail serve', () => {
+// Each test starts (some twice) and stops a whole service: more than the default 30 s on a
+// busy machine.
+describe('dustmail serve', { timeout: 90_000 }, () => {
   it('stops Haraka and PostgreSQL on SIGTERM and keeps acknowledged mail', async () => {
     service = await startService();
     const key = await service.createAccount('premium');
