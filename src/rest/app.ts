@@ -7,6 +7,7 @@ import type { ContextDeps } from '../graphql/context';
 import type { DustmailYoga } from '../graphql/yoga';
 import { homePage } from '../web/home';
 import { errorMiddleware } from './error-middleware';
+import { emailRoutes } from './routes/email';
 import { inboxRoutes } from './routes/inbox';
 
 const CLIENT_GONE_CODES = new Set(['ERR_STREAM_PREMATURE_CLOSE', 'ECONNRESET', 'EPIPE']);
@@ -33,6 +34,7 @@ export function createApp(deps: ContextDeps, yoga: DustmailYoga): Koa {
   const app = new Koa({ proxy: false });
   const router = new Router();
   inboxRoutes(router, deps);
+  emailRoutes(router, deps);
 
   const log = deps.log.child({ component: 'rest' });
   // Koa reports here what no middleware can catch, such as a response stream cut off by a

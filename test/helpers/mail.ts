@@ -1,9 +1,23 @@
 import nodemailer from 'nodemailer';
+import type Mail from 'nodemailer/lib/mailer';
 
 /** Sends one message over SMTP to the test service and returns the transport's answer. */
 export async function sendMail(
   smtpPort: number,
-  message: { to: string | string[]; subject?: string; text?: string; html?: string; from?: string },
+  message: {
+    to: string | string[];
+    subject?: string;
+    text?: string;
+    html?: string;
+    from?: string;
+    cc?: Mail.Options['cc'];
+    replyTo?: Mail.Options['replyTo'];
+    date?: Mail.Options['date'];
+    headers?: Mail.Options['headers'];
+    attachments?: Mail.Options['attachments'];
+    /** SMTP MAIL FROM and RCPT TO, when they differ from the headers. */
+    envelope?: Mail.Options['envelope'];
+  },
 ) {
   const transport = nodemailer.createTransport({
     host: '127.0.0.1',

@@ -3,7 +3,7 @@ import { EntitySchema } from '@mikro-orm/core';
 import { BaseEntity } from './base';
 import { Email } from './email';
 
-/** A decoded attachment or inline part of an email. */
+/** An attachment or inline part of an email, described; its bytes stay in the raw message. */
 export class Attachment extends BaseEntity {
   email!: Email;
   filename: string | null = null;
@@ -11,8 +11,8 @@ export class Attachment extends BaseEntity {
   size!: number;
   contentId: string | null = null;
   inline!: boolean;
+  /** SHA-256 of the decoded content; the bytes are decoded from the raw message on demand. */
   checksum!: string;
-  content!: Buffer;
 }
 
 export const AttachmentSchema = new EntitySchema<Attachment, BaseEntity>({
@@ -27,6 +27,5 @@ export const AttachmentSchema = new EntitySchema<Attachment, BaseEntity>({
     contentId: { type: 'text', nullable: true },
     inline: { type: 'boolean' },
     checksum: { type: 'string', length: 64 },
-    content: { type: 'Buffer', columnType: 'bytea', lazy: true },
   },
 });

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 
 import type { EntityManager } from '@mikro-orm/postgresql';
 
+import { copyRawMessages } from '../../db/copy-raw-messages';
 import { Attachment } from '../../db/entities/attachment';
 import { Email } from '../../db/entities/email';
-import { RawMessage } from '../../db/entities/raw-message';
 import type { Orm } from '../../db/orm';
 import { withoutNul } from '../../lib/without-nul';
 import { findReceivingInboxes } from './check-recipient';
@@ -69,9 +69,10 @@ async function storeForInboxes(
     Email,
     events.map((e) => emailRow(e.emailId, e.inboxId, envelope, parsed, raw.length, receivedAt)),
   );
-  await em.insertMany(
-    RawMessage,
-    events.map((e) => ({ email: e.emailId, content: raw })),
+  await copyRawMessages(
+    em,
+    events.map((e) => e.emailId),
+    raw,
   );
   const attachments = events.flatMap((e) =>
     parsed.attachments.map((a) => ({

@@ -1,7 +1,12 @@
 import type { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
 
+import { Account } from '../../db/entities/account';
+import { Attachment } from '../../db/entities/attachment';
 import { Email } from '../../db/entities/email';
-import { ValidationError } from '../../lib/errors';
+import { RawMessage } from '../../db/entities/raw-message';
+import { NotFoundError, ValidationError } from '../../lib/errors';
+import { assertUuid, findActiveInbox } from '../inbox/inbox-queries';
+import { extractAttachment } from './parse-message';
 
 /** Pages of emails hold at most this many. */
 export const MAX_PAGE_SIZE = 100;
@@ -64,4 +69,116 @@ export async function findEmailForAccount(
   emailId: string,
 ): Promise<Email | null> {
   return em.findOne(Email, { id: emailId, inbox: { account: accountId } });
+}
+
+/** Where one email is looked up: an inbox and an email id, as the caller gave them. */
+export interface EmailLocation {
+  inboxId: string;
+  emailId: string;
+}
+
+/** An attachment's description, without its content. */
+export type AttachmentInfo = Omit<Attachment, 'email'> & { emailId: string };
+
+/**
+ * The one access rule for a message and everything of it: the email belongs to an active
+ * inbox of the account. Anything else, another account's included, is not found.
+ */
+export async function findEmailInInbox(
+  em: EntityManager,
+  account: Account,
+  where: EmailLocation,
+  now: Date,
+): Promise<Email> {
+  const inbox = await findActiveInbox(em, account, where.inboxId, now);
+  const id = assertUuid(where.emailId, 'emailId');
+
+  const email = await em.findOne(Email, { id, inbox: inbox.id });
+  if (!email) throw NotFoundError.email();
+  return email;
+}
+
+async function rawContent(em: EntityManager, email: Email): Promise<Buffer> {
+  const raw = await em.findOne(RawMessage, { email: email.id }, { populate: ['content'] });
+  // Only a purge racing this read leaves an email without its raw bytes.
+  if (!raw) throw NotFoundError.email();
+  return raw.content;
+}
+
+/** The raw bytes of an email the account may read, exactly as received. */
+export async function readRawMessage(
+  em: EntityManager,
+  accountId: string,
+  where: EmailLocation,
+  now: Date,
+): Promise<Buffer> {
+  const email = await findEmailInInbox(em, em.getReference(Account, accountId), where, now);
+  return rawContent(em, email);
+}
+
+function attachmentNotFound(): NotFoundError {
+  return new NotFoundError('Attachment not found');
+}
+
+/** One attachment of an email the caller already reached through {@link findEmailInInbox}. */
+export async function findAttachment(
+  em: EntityManager,
+  email: Email,
+  attachmentId: string,
+): Promise<AttachmentInfo> {
+  const id = assertUuid(attachmentId, 'attachmentId');
+  const attachment = await em.findOne(Attachment, { id, email: email.id });
+  if (!attachment) throw attachmentNotFound();
+  return toAttachmentInfo(attachment);
+}
+
+/** The decoded content of one attachment of an email the account may read. */
+export async function readAttachmentContent(
+  em: EntityManager,
+  accountId: string,
+  where: EmailLocation & { attachmentId: string },
+  now: Date,
+): Promise<Buffer> {
+  const email = await findEmailInInbox(em, em.getReference(Account, accountId), where, now);
+  const attachment = await findAttachment(em, email, where.attachmentId);
+
+  // Only the description is stored; the bytes are decoded again from the raw message.
+  const content = await extractAttachment(await rawContent(em, email), attachment.checksum);
+  if (!content) throw new Error('a stored attachment is missing from its raw message');
+  return content;
+}
+
+/**
+ * The attachments of several emails in one query, without their content, each email's in
+ * a stable order. The identity map is skipped: these rows are only read, and a long-lived
+ * subscription context must not collect them.
+ */
+export async function listAttachments(
+  em: EntityManager,
+  emailIds: readonly string[],
+): Promise<Map<string, AttachmentInfo[]>> {
+  const byEmail = new Map<string, AttachmentInfo[]>(emailIds.map((id) => [id, []]));
+  if (emailIds.length === 0) return byEmail;
+
+  const rows = await em.find(
+    Attachment,
+    { email: { $in: [...emailIds] } },
+    { orderBy: { createdAt: 'asc', id: 'asc' }, disableIdentityMap: true },
+  );
+  for (const row of rows) byEmail.get(row.email.id)?.push(toAttachmentInfo(row));
+  return byEmail;
+}
+
+function toAttachmentInfo(attachment: Attachment): AttachmentInfo {
+  return {
+    id: attachment.id,
+    createdAt: attachment.createdAt,
+    emailId: attachment.email.id,
+    filename: attachment.filename,
+    contentType: attachment.contentType,
+    size: attachment.size,
+    contentId: attachment.contentId,
+    inline: attachment.inline,
+    checksum: attachment.checksum,
+  };
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 
-import { parseMessage } from './parse-message';
+import { extractAttachment, parseMessage } from './parse-message';
 
 const crlf = (lines: string[]): Buffer => Buffer.from(lines.join('\r\n'));
 const bytes = (...parts: (string | Buffer)[]): Buffer =>
@@ -119,7 +119,6 @@ describe('parseMessage', () => {
         checksum: createHash('sha256').update('a,b\n1,2\n').digest('hex'),
       }),
     ]);
-    expect(parsed.attachments[0]?.content.toString()).toBe('a,b\n1,2\n');
   });
 
   it.each(LINE_ENDINGS)('reads the same fields when lines end with %s', async (_name, join) => {
@@ -386,5 +385,44 @@ describe('parseMessage', () => {
 
     expect(parsed.subject).toBeNull();
     expect(typeof parsed.text).toBe('string');
+  });
+});
+
+describe('extractAttachment', () => {
+  const pdf = Buffer.from('%PDF-1.4 not really a pdf, but bytes all the same');
+  const message = crlf([
+    'From: a@example.com',
+    'Content-Type: multipart/mixed; boundary="b2"',
+    '',
+    '--b2',
+    'Content-Type: text/plain',
+    '',
+    'two files',
+    '--b2',
+    'Content-Type: text/csv; name="r.csv"',
+    'Content-Transfer-Encoding: base64',
+    '',
+    Buffer.from('a,b\n1,2\n').toString('base64'),
+    '--b2',
+    'Content-Type: application/pdf; name="doc.pdf"',
+    'Content-Transfer-Encoding: base64',
+    '',
+    pdf.toString('base64'),
+    '--b2--',
+    '',
+  ]);
+
+  it('returns the decoded bytes of the part with the given checksum', async () => {
+    const { attachments } = await parseMessage(message);
+
+    const content = await extractAttachment(message, attachments[1]!.checksum);
+
+    expect(content?.equals(pdf)).toBe(true);
+  });
+
+  it('returns null when no part has the checksum', async () => {
+    const content = await extractAttachment(message, 'f'.repeat(64));
+
+    expect(content).toBeNull();
   });
 });

@@ -1,23 +1,25 @@
 import { isUtf8 } from 'node:buffer';
 
-import { type ParsedMail, simpleParser } from 'mailparser';
-
 import type { HeaderLine, MailAddress } from '../../db/entities/email';
 import { withoutNul } from '../../lib/without-nul';
 import { withHeaderBlockEnd } from './parsing/header-block';
 import { withCrlfLineEndings, withLfLineBreaks } from './parsing/line-endings';
 import { addressesOf, attachmentsOf, headerLinesOf } from './parsing/message-fields';
+import { type ReadMail, readMail } from './parsing/read-mail';
 import { repairMessage } from './parsing/repair-message';
 
-/** One decoded attachment or inline part. */
+/**
+ * One attachment or inline part. Its bytes are not kept: they are in the raw message, and
+ * extractAttachment decodes them again when asked.
+ */
 export interface ParsedAttachment {
   filename: string | null;
   contentType: string;
   size: number;
   contentId: string | null;
   inline: boolean;
+  /** SHA-256 of the decoded content, hex; it also finds the part again. */
   checksum: string;
-  content: Buffer;
 }
 
 /** The fields DustMail keeps from a message, filled as far as the message allows. */
@@ -37,8 +39,6 @@ export interface ParsedMessage {
   problem: string | null;
 }
 
-const PARSE_OPTIONS = { skipImageLinks: true, skipTextToHtml: true } as const;
-
 /** Parses a raw message. Never throws: a message that cannot be parsed keeps a problem note. */
 export async function parseMessage(raw: Buffer): Promise<ParsedMessage> {
   return withoutNul(await parseFields(raw));
@@ -48,9 +48,9 @@ async function parseFields(raw: Buffer): Promise<ParsedMessage> {
   // Only the copy that is parsed changes; the caller stores the original bytes.
   const copy = withHeaderBlockEnd(withCrlfLineEndings(raw));
 
-  let parsed: ParsedMail;
+  let parsed: ReadMail;
   try {
-    parsed = await simpleParser(copy, PARSE_OPTIONS);
+    parsed = await readMail(copy);
   } catch (err) {
     return fallback(copy, `parse failed: ${messageOf(err)}`);
   }
@@ -59,13 +59,28 @@ async function parseFields(raw: Buffer): Promise<ParsedMessage> {
   // A second pass only for the few messages whose first one shows damage.
   try {
     const repaired = await repairMessage(copy);
-    return toMessage(await simpleParser(repaired.raw, PARSE_OPTIONS), repaired.guesses);
+    return toMessage(await readMail(repaired.raw), repaired.guesses);
   } catch (err) {
     return toMessage(parsed, [`charset repair failed: ${messageOf(err)}`]);
   }
 }
 
-function toMessage(parsed: ParsedMail, notes: string[]): ParsedMessage {
+/**
+ * The decoded bytes of the attachment with this SHA-256, read again from the raw message
+ * through the same passes as parseMessage; null when no part has that checksum.
+ */
+export async function extractAttachment(raw: Buffer, checksum: string): Promise<Buffer | null> {
+  const copy = withHeaderBlockEnd(withCrlfLineEndings(raw));
+  const first = await readMail(copy, checksum);
+  const hit = first.attachments.find((part) => part.content !== null);
+  if (hit?.content) return hit.content;
+
+  const repaired = await repairMessage(copy);
+  const second = await readMail(repaired.raw, checksum);
+  return second.attachments.find((part) => part.content !== null)?.content ?? null;
+}
+
+function toMessage(parsed: ReadMail, notes: string[]): ParsedMessage {
   const problems = [...notes];
   if (parsed.textConversionError) problems.push(parsed.textConversionError.message);
 
@@ -90,7 +105,7 @@ function toMessage(parsed: ParsedMail, notes: string[]): ParsedMessage {
  * (no declaration, or one given only on the multipart), and UTF-7 is a charset mailparser
  * refuses to decode.
  */
-function needsRepair(parsed: ParsedMail, copy: Buffer): boolean {
+function needsRepair(parsed: ReadMail, copy: Buffer): boolean {
   if (!isUtf8(copy.subarray(0, headerBlockEnd(copy)))) return true;
 
   const decoded = [

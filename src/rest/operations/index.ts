@@ -3,12 +3,14 @@ import path from 'node:path';
 
 import { type DocumentNode, parse } from 'graphql';
 
-/** Parses an operation document kept beside this file, once. */
-function load(name: string): DocumentNode {
-  return parse(readFileSync(path.join(__dirname, `${name}.graphql`), 'utf8'));
+/** Parses operation documents kept beside this file, once, as one document. */
+function load(...names: string[]): DocumentNode {
+  const text = names.map((name) => readFileSync(path.join(__dirname, `${name}.graphql`), 'utf8'));
+  return parse(text.join('\n'));
 }
 
-/** The GraphQL operations the REST routes run, by resource. */
+/** The GraphQL operations the REST routes run, by resource, with the fragments they use. */
 export const operations = {
-  inbox: load('inbox'),
+  inbox: load('inbox', 'email-fields'),
+  email: load('email', 'email-fields'),
 } as const;

@@ -8,6 +8,7 @@ import { operations } from '../operations';
 import { ValidationError } from '../../lib/errors';
 import { authenticate, runOperation } from '../run-operation';
 import { allow } from '../resource';
+import { type EmailFields, emailJson } from './email';
 
 interface InboxFields {
   id: string;
@@ -21,15 +22,6 @@ interface AccountMeta {
   plan: 'FREE' | 'PREMIUM';
   availableDomains: string[];
   quota: { limit: number | null; used: number };
-}
-
-interface EmailFields {
-  id: string;
-  from: string;
-  subject: string | null;
-  text: string;
-  html: string | null;
-  receivedAt: string;
 }
 
 const createBody = z
@@ -46,17 +38,6 @@ function inboxJson(inbox: InboxFields) {
     domain: inbox.domain,
     created_at: inbox.createdAt,
     expires_at: inbox.expiresAt,
-  };
-}
-
-function emailJson(email: EmailFields) {
-  return {
-    id: email.id,
-    from: email.from,
-    subject: email.subject ?? '',
-    text: email.text,
-    html: email.html,
-    received_at: email.receivedAt,
   };
 }
 

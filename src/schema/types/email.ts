@@ -1,5 +1,8 @@
 import type { Email, HeaderLine, MailAddress } from '../../db/entities/email';
+import { findAttachment, findEmailInInbox } from '../../domain/mail/message-queries';
+import { requireAccount } from '../../graphql/context';
 import { builder } from '../builder';
+import { AttachmentRef, attachmentsLoader } from './attachment';
 
 export const AddressRef = builder.objectRef<MailAddress>('Address').implement({
   description: 'A mailbox as written in a header.',
@@ -40,8 +43,33 @@ export const EmailRef = builder.objectRef<Email>('Email').implement({
     headers: t.field({ type: [HeaderRef], resolve: (e) => e.headers }),
     envelopeFrom: t.exposeString('mailFrom', { description: 'MAIL FROM of the SMTP session.' }),
     receivedAt: t.field({ type: 'DateTime', resolve: (e) => e.receivedAt }),
+    attachments: t.field({
+      type: [AttachmentRef],
+      description: 'Attachments and inline parts, without their content.',
+      resolve: (e, _args, ctx) => attachmentsLoader(ctx).load(e.id),
+    }),
+    attachment: t.field({
+      type: AttachmentRef,
+      nullable: true,
+      description: 'One attachment of this email; NOT_FOUND for any other id.',
+      args: { id: t.arg.id({ required: true }) },
+      resolve: (e, args, ctx) => findAttachment(ctx.em, e, String(args.id)),
+    }),
   }),
 });
+
+builder.queryField('email', (t) =>
+  t.field({
+    type: EmailRef,
+    nullable: true,
+    description: 'One email of an active inbox of the account; NOT_FOUND for any other ids.',
+    args: { inboxId: t.arg.id({ required: true }), id: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) => {
+      const where = { inboxId: String(args.inboxId), emailId: String(args.id) };
+      return findEmailInInbox(ctx.em, requireAccount(ctx), where, ctx.now());
+    },
+  }),
+);
 
 const PageInfoRef = builder
   .objectRef<{ hasNextPage: boolean; endCursor: string | null }>('PageInfo')

@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
-
-import type { AddressObject, EmailAddress, ParsedMail } from 'mailparser';
+import type { AddressObject, EmailAddress } from 'mailparser';
 
 import type { HeaderLine, MailAddress } from '../../../db/entities/email';
 import type { ParsedAttachment } from '../parse-message';
+import type { ReadMail } from './read-mail';
 
 /** Every mailbox of an address field, group members included, in order. */
 export function addressesOf(field: AddressObject | AddressObject[] | undefined): MailAddress[] {
@@ -21,7 +20,7 @@ export function addressesOf(field: AddressObject | AddressObject[] | undefined):
 }
 
 /** Header lines in message order, unfolded, with the name as the sender wrote it. */
-export function headerLinesOf(parsed: ParsedMail): HeaderLine[] {
+export function headerLinesOf(parsed: ReadMail): HeaderLine[] {
   return parsed.headerLines.map(({ key, line }) => {
     const colon = line.indexOf(':');
     const name = colon > 0 ? line.slice(0, colon).trim() : key;
@@ -31,17 +30,16 @@ export function headerLinesOf(parsed: ParsedMail): HeaderLine[] {
   });
 }
 
-/** Attachments and inline parts with their checksums. */
-export function attachmentsOf(parsed: ParsedMail): ParsedAttachment[] {
+/** Attachments and inline parts with their sizes and checksums. */
+export function attachmentsOf(parsed: ReadMail): ParsedAttachment[] {
   return parsed.attachments.map((part) => ({
     filename: part.filename ?? null,
     contentType: part.contentType,
-    size: part.content.length,
+    size: part.size,
     contentId: part.cid ?? null,
     // A part inside multipart/related is shown in place through its cid: URL (RFC 2387).
     inline: part.contentDisposition === 'inline' || part.related === true,
-    checksum: createHash('sha256').update(part.content).digest('hex'),
-    content: part.content,
+    checksum: part.checksum,
   }));
 }
 
