@@ -1,26 +1,47 @@
 import { pipeline } from 'node:stream/promises';
 
-import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Knex } from '@mikro-orm/postgresql';
+import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 
-/** Bytes hex-encoded per write: small next to a large message, large next to a row. */
+/** Written per call: a large message goes in views of itself, never in a copy. */
 const SLICE_BYTES = 256 * 1024;
+/** PostgreSQL's binary COPY signature, then flags and header-extension length (both 0). */
+const COPY_HEADER = Buffer.concat([Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), Buffer.alloc(8)]);
+const COPY_TRAILER = Buffer.from([0xff, 0xff]);
+const UUID_BYTES = 16;
+
+function int16(value: number): Buffer {
+  const out = Buffer.alloc(2);
+  out.writeInt16BE(value);
+  return out;
+}
+
+function int32(value: number): Buffer {
+  const out = Buffer.alloc(4);
+  out.writeInt32BE(value);
+  return out;
+}
 
 /**
- * COPY text rows of raw_message, the content streamed in slices. A bound parameter would
- * make the driver copy the whole message into one more buffer first.
+ * The rows of raw_message in PostgreSQL's binary COPY format: per row a field count, then
+ * each field's length and bytes. The content is passed as views of the message, so neither
+ * a hex text form nor a bound parameter ever copies it whole.
  */
-function* copyRows(emailIds: readonly string[], content: Buffer): Generator<string> {
+function* copyRows(emailIds: readonly string[], content: Buffer): Generator<Buffer> {
+  yield COPY_HEADER;
   for (const emailId of emailIds) {
-    // bytea in hex form; the backslash is doubled because COPY text format escapes it.
-    yield `${emailId}\t\\\\x`;
+    yield Buffer.concat([
+      int16(2),
+      int32(UUID_BYTES),
+      Buffer.from(emailId.replaceAll('-', ''), 'hex'),
+    ]);
+    yield int32(content.length);
     for (let at = 0; at < content.length; at += SLICE_BYTES) {
-      yield content.toString('hex', at, Math.min(at + SLICE_BYTES, content.length));
+      yield content.subarray(at, Math.min(at + SLICE_BYTES, content.length));
     }
-    yield '\n';
   }
+  yield COPY_TRAILER;
 }
 
 /** Stores the same raw message for several emails, inside the EntityManager's transaction. */
@@ -33,6 +54,8 @@ export async function copyRawMessages(
   if (!trx) throw new Error('copyRawMessages needs a transaction');
   // A knex transaction's client hands out the transaction's own connection.
   const client = (await trx.client.acquireConnection()) as PoolClient;
-  const copy = client.query(copyFrom('copy "raw_message" ("email_id", "content") from stdin'));
+  const copy = client.query(
+    copyFrom('copy "raw_message" ("email_id", "content") from stdin (format binary)'),
+  );
   await pipeline(copyRows(emailIds, content), copy);
 }
