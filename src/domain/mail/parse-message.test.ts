@@ -388,6 +388,42 @@ describe('parseMessage', () => {
   });
 });
 
+describe('parseMessage and broken header blocks', () => {
+  it('shows the body of a part whose headers run straight into it', async () => {
+    const raw = crlf([
+      'From: a@example.com',
+      'Content-Type: multipart/mixed; boundary=part',
+      '',
+      '--part',
+      'Content-Type: text/plain',
+      'the body line right under the header',
+      '',
+      '--part--',
+      '',
+    ]);
+
+    const parsed = await parseMessage(raw);
+
+    expect(parsed.text).toContain('the body line right under the header');
+  });
+
+  it('reads the headers after an mbox From line that follows a Received header', async () => {
+    const raw = crlf([
+      'Received: from relay.example by mx.example; Fri, 04 Dec 2026 10:00:00 +0000',
+      'From someone@example.com Fri Dec  4 10:00:00 2026',
+      'From: Some One <someone@example.com>',
+      'Subject: after the separator',
+      '',
+      'hello',
+    ]);
+
+    const parsed = await parseMessage(raw);
+
+    expect(parsed.subject).toBe('after the separator');
+    expect(parsed.from).toEqual({ name: 'Some One', address: 'someone@example.com' });
+  });
+});
+
 describe('extractAttachment', () => {
   const pdf = Buffer.from('%PDF-1.4 not really a pdf, but bytes all the same');
   const message = crlf([

@@ -2,7 +2,7 @@ import { isUtf8 } from 'node:buffer';
 
 import type { HeaderLine, MailAddress } from '../../db/entities/email';
 import { withoutNul } from '../../lib/without-nul';
-import { withHeaderBlockEnd } from './parsing/header-block';
+import { withHeaderBlockEnd, withPartHeaderBlockEnds } from './parsing/header-block';
 import { withCrlfLineEndings, withLfLineBreaks } from './parsing/line-endings';
 import { addressesOf, attachmentsOf, headerLinesOf } from './parsing/message-fields';
 import { type ReadMail, readMail } from './parsing/read-mail';
@@ -46,7 +46,7 @@ export async function parseMessage(raw: Buffer): Promise<ParsedMessage> {
 
 async function parseFields(raw: Buffer): Promise<ParsedMessage> {
   // Only the copy that is parsed changes; the caller stores the original bytes.
-  const copy = withHeaderBlockEnd(withCrlfLineEndings(raw));
+  const copy = prepared(raw);
 
   let parsed: ReadMail;
   try {
@@ -70,7 +70,7 @@ async function parseFields(raw: Buffer): Promise<ParsedMessage> {
  * through the same passes as parseMessage; null when no part has that checksum.
  */
 export async function extractAttachment(raw: Buffer, checksum: string): Promise<Buffer | null> {
-  const copy = withHeaderBlockEnd(withCrlfLineEndings(raw));
+  const copy = prepared(raw);
   const first = await readMail(copy, checksum);
   const hit = first.attachments.find((part) => part.content !== null);
   if (hit?.content) return hit.content;
@@ -78,6 +78,11 @@ export async function extractAttachment(raw: Buffer, checksum: string): Promise<
   const repaired = await repairMessage(copy);
   const second = await readMail(repaired.raw, checksum);
   return second.attachments.find((part) => part.content !== null)?.content ?? null;
+}
+
+/** The copy that is parsed: line breaks, the header block and part header blocks mended. */
+function prepared(raw: Buffer): Buffer {
+  return withPartHeaderBlockEnds(withHeaderBlockEnd(withCrlfLineEndings(raw)));
 }
 
 function toMessage(parsed: ReadMail, notes: string[]): ParsedMessage {

@@ -26,7 +26,7 @@ function firstBodyLine(message: Buffer): number | null {
     if (line.length === 0) return null;
 
     const next = nextLineStart(message, start);
-    if (!isHeaderLine(line, start === 0) && !isStrayToken(message, line, next)) return start;
+    if (!isHeaderLine(line) && !isStrayToken(message, line, next)) return start;
     start = next;
   }
   return null;
@@ -43,12 +43,14 @@ function nextLineStart(message: Buffer, start: number): number {
   return lf === -1 ? message.length : lf + 1;
 }
 
-function isHeaderLine(line: Buffer, isFirst: boolean): boolean {
+function isHeaderLine(line: Buffer): boolean {
   const first = line[0];
   // Folded continuation (RFC 5322 section 2.2.3); a line of only white space is obsolete
   // folding (section 4.2) and stays inside the block.
   if (first === SPACE || first === TAB) return true;
-  if (isFirst && line.subarray(0, 5).toString('latin1') === 'From ') return true;
+  // An mbox "From " separator: first in a message, or first after the trace header the
+  // receiving server put before the client's bytes.
+  if (line.subarray(0, 5).toString('latin1') === 'From ') return true;
   // A field name is one or more printable characters before the colon. Names that break the
   // RFC 5322 section 3.6.8 rules (a space, a TAB, an 8-bit byte) still count: ending the block
   // there would push the MIME headers that follow into the body.
@@ -74,4 +76,62 @@ function isStrayToken(message: Buffer, line: Buffer, next: number): boolean {
 function lineEndingAt(message: Buffer, lineStart: number): Buffer {
   const crlf = lineStart >= 2 && message[lineStart - 2] === 0x0d;
   return Buffer.from(crlf || lineStart === 0 ? '\r\n' : '\n');
+}
+
+const BOUNDARY_PARAM = /boundary\s*=\s*(?:"([^"\r\n]{1,200})"|([^\s;"]{1,200}))/gi;
+/** Only the header area of parts is searched for boundaries; bodies can be large. */
+const BOUNDARY_SCAN_BYTES = 64 * 1024;
+
+/**
+ * The message with an empty line added after the header block of each MIME part that runs
+ * straight into its body (RFC 2046 section 5.1.1 wants one), so that the body is not taken
+ * for broken header fields. Parts are found by the boundaries the message declares.
+ */
+export function withPartHeaderBlockEnds(raw: Buffer): Buffer {
+  const inserts: { at: number; newline: Buffer }[] = [];
+  for (const boundary of declaredBoundaries(raw)) {
+    const delimiter = Buffer.from(`--${boundary}`, 'latin1');
+    for (let at = raw.indexOf(delimiter); at !== -1; at = raw.indexOf(delimiter, at + 1)) {
+      if (at > 0 && raw[at - 1] !== LF) continue;
+      const partStart = nextLineStart(raw, at);
+      // The closing delimiter ("--boundary--") has no part after it.
+      if (raw.subarray(at + delimiter.length, at + delimiter.length + 2).toString() === '--') {
+        continue;
+      }
+      const next = raw.indexOf(delimiter, partStart);
+      const part = raw.subarray(partStart, next === -1 ? raw.length : next);
+      const bodyStart = firstBodyLine(part);
+      if (bodyStart !== null) {
+        inserts.push({
+          at: partStart + bodyStart,
+          newline: lineEndingAt(raw, partStart + bodyStart),
+        });
+      }
+    }
+  }
+  if (inserts.length === 0) return raw;
+
+  inserts.sort((a, b) => a.at - b.at);
+  const pieces: Buffer[] = [];
+  let from = 0;
+  for (const { at, newline } of inserts) {
+    pieces.push(raw.subarray(from, at), newline);
+    from = at;
+  }
+  pieces.push(raw.subarray(from));
+  return Buffer.concat(pieces);
+}
+
+/** The boundary parameters of every Content-Type in the message's header areas. */
+function declaredBoundaries(raw: Buffer): Set<string> {
+  const found = new Set<string>();
+  for (let at = 0; at < raw.length;) {
+    const window = raw.toString('latin1', at, Math.min(at + BOUNDARY_SCAN_BYTES, raw.length));
+    for (const match of window.matchAll(BOUNDARY_PARAM)) found.add(match[1] ?? match[2] ?? '');
+    // Past the first window, only look where a part starts: after a line "--...".
+    const partAt = raw.indexOf('\n--', at + BOUNDARY_SCAN_BYTES);
+    at = partAt === -1 ? raw.length : partAt + 1;
+  }
+  found.delete('');
+  return found;
 }
