@@ -137,6 +137,8 @@ function getOrm(): Promise<Orm> {
 
 /** The raw message of each transaction in DATA; gone with the transaction. */
 const captures = new WeakMap<HarakaTransaction, RawCapture>();
+/** The SIZE each transaction's sender declared in MAIL FROM, which sizes its capture. */
+const declaredSizes = new WeakMap<HarakaTransaction, number>();
 
 function senderDomain(mailFrom: string): string {
   return mailFrom.slice(mailFrom.lastIndexOf('@') + 1).toLowerCase();
@@ -229,6 +231,26 @@ async function decideRecipient(
   return [DENY, verdict === 'unknown-mailbox' ? REPLY.mailboxUnavailable : REPLY.relayDenied];
 }
 
+export function hook_mail(
+  this: HarakaPlugin,
+  next: Next,
+  connection: HarakaConnection,
+  params: readonly [HarakaAddress, Readonly<Record<string, string | null>>?],
+) {
+  try {
+    const size = Number(params[1]?.['SIZE']);
+    // Haraka refused a SIZE over the maximum already; the check keeps the capture bounded.
+    const plausible = Number.isSafeInteger(size) && size > 0;
+    if (connection.transaction && plausible && size <= requireConfig().maxMessageBytes) {
+      declaredSizes.set(connection.transaction, size);
+    }
+  } catch (err) {
+    // Only a hint: without it the capture grows as the message arrives.
+    connection.logwarn(this, 'could not read the declared SIZE', errField(err));
+  }
+  next();
+}
+
 export function hook_rcpt(
   this: HarakaPlugin,
   next: Next,
@@ -279,7 +301,8 @@ export function hook_data(this: HarakaPlugin, next: Next, connection: HarakaConn
   try {
     const transaction = connection.transaction;
     if (!transaction) throw new Error('data hook ran without a transaction');
-    const capture = new RawCapture(`Received: ${connection.received_line()}\r\n`);
+    const received = `Received: ${connection.received_line()}\r\n`;
+    const capture = new RawCapture(received, declaredSizes.get(transaction));
     const addData = transaction.add_data.bind(transaction);
     transaction.add_data = (line: Buffer) => {
       capture.add(line);
