@@ -1,3 +1,4 @@
+import { largeMessageLines, type LargeMessageResult } from './large-messages';
 import type { BenchOptions } from './options';
 import type { StatsReport } from './process-stats';
 import type { SendOutcome } from './sender';
@@ -17,6 +18,8 @@ export interface BenchResult {
   subscriptionErrors: readonly string[];
   /** Memory and CPU of the service's processes (and the benchmark's) while sending. */
   processes: StatsReport;
+  /** Peak memory while each large message was received and stored. */
+  largeMessages: readonly LargeMessageResult[];
   /** Warn-or-worse lines the service logged during the whole run. */
   serviceProblems: ReadonlyMap<string, number>;
 }
@@ -125,5 +128,8 @@ export function formatReport(result: BenchResult): string {
     ...processLines(result.processes),
     line('service log', `${problems} warn-or-worse lines`),
     ...counted(result.serviceProblems),
+    '',
+    'DustMail memory per large message (peak resident memory of a fresh stack, and its rise)',
+    ...largeMessageLines(result.largeMessages),
   ].join('\n');
 }

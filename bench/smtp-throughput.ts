@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 
 import { type Arrivals, subscribeToInbox } from './arrivals';
 import { createInbox } from './inbox';
+import { LARGE_MESSAGE_MIB, measureLargeMessages } from './large-messages';
 import { type BenchOptions, OptionsError, readOptions } from './options';
 import { sampleProcesses } from './process-stats';
 import { type BenchResult, formatReport } from './report';
@@ -86,6 +87,12 @@ async function runBench(
   const stats = sampleProcesses(pids);
   const send = await sender.send(subjects(runId, 'message', options.messages), signal);
   await arrivals.waitFor([...send.acceptedAt.keys()], options.settleMs, signal);
+  const processes = await stats.stop();
+
+  progress(
+    `sending one message each of ${LARGE_MESSAGE_MIB.join(', ')} MiB, each to a fresh stack`,
+  );
+  const largeMessages = await measureLargeMessages(stackOptions, signal);
 
   return {
     options,
@@ -93,7 +100,8 @@ async function runBench(
     send,
     arrivedAt: new Map(arrivals.at),
     subscriptionErrors: [...arrivals.errors],
-    processes: await stats.stop(),
+    processes,
+    largeMessages,
     serviceProblems: new Map(stack.log.problems),
   };
 }

@@ -19,6 +19,7 @@ const READY_TIMEOUT_MS = 90_000;
 /** Haraka's own 10 s shutdown limit plus its supervisor's 5 s, plus PostgreSQL's stop. */
 const STOP_TIMEOUT_MS = 30_000;
 const CLI_TIMEOUT_MS = 60_000;
+const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
 
 /** Where and how to start the stack. */
 export interface StackOptions {
@@ -150,6 +151,8 @@ export async function startStack(
     SMTP_PORT: String(smtpPort),
     // As `npm start` runs it: the per-message log lines are part of the cost measured.
     LOG_LEVEL: 'info',
+    // Room for the largest message of the memory run (25 MiB) and its MIME overhead.
+    DUSTMAIL_MAX_MESSAGE_BYTES: String(MAX_MESSAGE_BYTES),
     ...(scratch ? { DATABASE_URL: scratch.url } : {}),
   };
   const serve = await startServe(env, dataDir, teardown);
