@@ -17,6 +17,8 @@ export async function sendMail(
     attachments?: Mail.Options['attachments'];
     /** SMTP MAIL FROM and RCPT TO, when they differ from the headers. */
     envelope?: Mail.Options['envelope'];
+    /** A whole message to send as it is, instead of one built from the fields. */
+    raw?: Buffer;
   },
 ) {
   const transport = nodemailer.createTransport({

@@ -41,6 +41,7 @@ export interface EmailFields {
   headers: { name: string; value: string }[];
   attachments: AttachmentFields[];
   envelopeFrom: string;
+  parseProblem: string | null;
   receivedAt: string;
 }
 
@@ -76,6 +77,7 @@ export function emailJson(email: EmailFields) {
     headers: email.headers,
     attachments: email.attachments.map(attachmentJson),
     envelope_from: email.envelopeFrom,
+    parse_problem: email.parseProblem,
   };
 }
 

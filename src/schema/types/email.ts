@@ -42,6 +42,11 @@ export const EmailRef = builder.objectRef<Email>('Email').implement({
     size: t.exposeInt('size', { description: 'Size of the raw message in bytes.' }),
     headers: t.field({ type: [HeaderRef], resolve: (e) => e.headers }),
     envelopeFrom: t.exposeString('mailFrom', { description: 'MAIL FROM of the SMTP session.' }),
+    parseProblem: t.exposeString('parseProblem', {
+      nullable: true,
+      description:
+        'Why the fields are incomplete or guessed (a parse failure, a guessed charset); null when the message read cleanly. The raw message is always whole.',
+    }),
     receivedAt: t.field({ type: 'DateTime', resolve: (e) => e.receivedAt }),
     attachments: t.field({
       type: [AttachmentRef],

@@ -249,6 +249,37 @@ describe('GET /api/v1/inbox/:id/emails/:emailId', () => {
   });
 });
 
+describe('GET /api/v1/inbox/:id/emails/:emailId and parse_problem', () => {
+  it('is null for a message that reads cleanly', async () => {
+    const response = await call('GET', emailPath(rich.inboxId, rich.emailId), rich.key);
+
+    expect(response.body.data.parse_problem).toBeNull();
+  });
+
+  it('says which charset was guessed for raw 8-bit header bytes', async () => {
+    const inbox = await createInbox(rich.key);
+    const raw = Buffer.concat([
+      Buffer.from('From: a@example.com\r\nSubject: caf'),
+      Buffer.from([0xe9]),
+      Buffer.from(' au lait\r\n\r\nbody\r\n'),
+    ]);
+    await sendMail(service.smtpPort, {
+      to: inbox.email,
+      raw,
+      envelope: { from: 'a@example.com', to: [inbox.email] },
+    });
+    const [email] = await service.sql<{ id: string }>(
+      'select "id" from "email" where "inbox_id" = $1',
+      [inbox.id],
+    );
+
+    const response = await call('GET', emailPath(inbox.id, email!.id), rich.key);
+
+    expect(response.body.data.subject).toBe('café au lait');
+    expect(response.body.data.parse_problem).toMatch(/8-bit header bytes read as/);
+  });
+});
+
 describe('GET /api/v1/inbox/:id', () => {
   it('shows each email with the same fields as the single-email route', async () => {
     const single = await call('GET', emailPath(rich.inboxId, rich.emailId), rich.key);
