@@ -462,3 +462,39 @@ describe('extractAttachment', () => {
     expect(content).toBeNull();
   });
 });
+
+describe('parseMessage and messages the parser gives up on', () => {
+  /** A multipart message with more parts than the MIME splitter allows. */
+  function tooManyParts(count: number): Buffer {
+    const parts = Array.from({ length: count }, (_, i) =>
+      [
+        '--B',
+        'Content-Type: application/octet-stream',
+        `Content-Disposition: attachment; filename="p${i}.bin"`,
+        'Content-Transfer-Encoding: base64',
+        '',
+        'AA==',
+        '',
+      ].join('\r\n'),
+    );
+    return Buffer.from(
+      [
+        'From: Many Parts <many@example.com>',
+        'Subject: a thousand parts',
+        'Content-Type: multipart/mixed; boundary="B"',
+        '',
+        ...parts,
+        '--B--',
+        '',
+      ].join('\r\n'),
+    );
+  }
+
+  it('keeps the header fields and records why, instead of hanging', async () => {
+    const parsed = await parseMessage(tooManyParts(1100));
+
+    expect(parsed.subject).toBe('a thousand parts');
+    expect(parsed.from).toEqual({ name: 'Many Parts', address: 'many@example.com' });
+    expect(parsed.problem).toMatch(/^parse failed: /);
+  });
+});

@@ -142,22 +142,31 @@ function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** Best effort for a message the parser could not read: the bytes after the first blank line. */
-function fallback(raw: Buffer, problem: string): ParsedMessage {
-  const text = raw.toString('utf8');
-  const split = text.search(/\r?\n\r?\n/);
-  return {
-    messageId: null,
-    from: null,
-    to: [],
-    cc: [],
-    replyTo: [],
-    subject: null,
-    date: null,
-    text: split >= 0 ? text.slice(split).trim() : text,
-    html: null,
-    headers: [],
-    attachments: [],
-    problem,
-  };
+/**
+ * Best effort for a message the parser could not read (too many parts, for one): the header
+ * fields read on their own, and the bytes after the header block as text.
+ */
+async function fallback(raw: Buffer, problem: string): Promise<ParsedMessage> {
+  const end = headerBlockEnd(raw);
+  const body = raw.toString('utf8', end).trim();
+  const headerBlock = raw.subarray(0, end);
+  try {
+    const headers = await readMail(Buffer.concat([headerBlock, Buffer.from('\r\n\r\n')]));
+    return { ...toMessage(headers, [problem]), text: body, html: null, attachments: [] };
+  } catch {
+    return {
+      messageId: null,
+      from: null,
+      to: [],
+      cc: [],
+      replyTo: [],
+      subject: null,
+      date: null,
+      text: body,
+      html: null,
+      headers: [],
+      attachments: [],
+      problem,
+    };
+  }
 }

@@ -126,6 +126,18 @@ describe('DATA and the raw message', () => {
     expect(splitTrace(raw!, message.length).rest.equals(message)).toBe(true);
   });
 
+  it('stores a message with more MIME parts than the parser reads, at once', async () => {
+    const part = '--B\r\nContent-Type: text/plain\r\n\r\nx\r\n';
+    const message = Buffer.from(
+      `Subject: parts\r\nContent-Type: multipart/mixed; boundary="B"\r\n\r\n${part.repeat(1100)}--B--\r\n`,
+    );
+
+    const { reply, raw } = await sendAndRead(message);
+
+    expect(reply).toMatch(/^250 /);
+    expect(splitTrace(raw!, message.length).rest.equals(message)).toBe(true);
+  });
+
   it('stores a message with no headers at all as sent', async () => {
     const message = Buffer.from('\r\njust a body, no header block\r\n');
 

@@ -43,9 +43,16 @@ export async function readMail(raw: Buffer, wanted?: string): Promise<ReadMail> 
   const attachments: ReadAttachment[] = [];
   const mail: Partial<ReadMail> = {};
   let found = false;
+  // The parser reports some failures (too many parts) only as an 'error' event, which a
+  // pending read of an attachment stream would never see: every wait races it.
+  const failed = new Promise<never>((_, reject) => parser.once('error', reject));
+  failed.catch(() => undefined);
+  const orFail = <T>(work: Promise<T>): Promise<T> => Promise.race([work, failed]);
 
   parser.end(raw);
-  for await (const data of parser as AsyncIterable<AttachmentStream | MessageText>) {
+  const items = (parser as AsyncIterable<AttachmentStream | MessageText>)[Symbol.asyncIterator]();
+  for (let next = await orFail(items.next()); !next.done; next = await orFail(items.next())) {
+    const data = next.value;
     if (data.type === 'text') {
       mail.text = data.text;
       mail.html = data.html ?? false;
@@ -53,11 +60,13 @@ export async function readMail(raw: Buffer, wanted?: string): Promise<ReadMail> 
       continue;
     }
     // Kept until its checksum is known, then dropped unless it is the one wanted.
-    const content = await drain(data.content, wanted !== undefined && !found);
+    const content: Buffer | null = await orFail(
+      drain(data.content, wanted !== undefined && !found),
+    );
     data.release?.();
     const { release: _release, content: _stream, ...meta } = data;
     const checksum = data.checksum ?? '';
-    const keep = content !== null && checksum === wanted;
+    const keep: boolean = content !== null && checksum === wanted;
     found ||= keep;
     attachments.push({ ...meta, size: data.size ?? 0, checksum, content: keep ? content : null });
   }
