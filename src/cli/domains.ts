@@ -40,8 +40,9 @@ export async function domainVerify(orm: Orm, config: Config, email: string, name
   if (!result.verified) process.exitCode = 1;
   return {
     ...domainJson(config, result.domain),
-    txt: result.report.txt,
-    mx: result.report.mx,
+    // Spelled as GraphQL spells them.
+    txt: result.report.txt.toUpperCase(),
+    mx: result.report.mx.toUpperCase(),
     problems: result.report.problems,
   };
 }

@@ -7,8 +7,8 @@ import type { Config } from '../../config/env';
 import type { Account } from '../../db/entities/account';
 import { CustomDomain } from '../../db/entities/custom-domain';
 import { Inbox } from '../../db/entities/inbox';
-import { normaliseDomain } from '../../lib/domain-name';
-import { AppError, ConflictError, NotFoundError } from '../../lib/errors';
+import { isPublicHostName, normaliseDomain } from '../../lib/domain-name';
+import { AppError, ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
 import { checkDomainDns, type DnsReport } from './dns-records';
 
 const TOKEN_BYTES = 16;
@@ -25,6 +25,7 @@ export interface DomainInstructions {
 /** The outcome of a verification: the domain, and what DNS still lacks when it failed. */
 export interface VerifyResult {
   domain: CustomDomain;
+  /** Whether the domain is verified now (it stays so once it was). */
   verified: boolean;
   report: DnsReport;
 }
@@ -43,6 +44,11 @@ async function ownedDomain(em: EntityManager, account: Account, name: string) {
   return domain;
 }
 
+async function verifiedByAnother(em: EntityManager, name: string, account: Account) {
+  const owners = { name, verifiedAt: { $ne: null }, owner: { $ne: account.id } };
+  return (await em.count(CustomDomain, owners)) > 0;
+}
+
 /**
  * Adds a domain for a premium account, or returns the one it added before, with the
  * records to publish. A shared domain, or one another account has verified, is refused.
@@ -57,14 +63,14 @@ export async function addDomain(
     throw new AppError('PREMIUM_REQUIRED', 'Only premium accounts may add domains');
   }
   const name = normaliseDomain(rawName);
-  if (config.domains.includes(name)) {
-    throw new AppError('DOMAIN_NOT_AVAILABLE', 'This is a shared domain');
+  if (!isPublicHostName(name)) {
+    throw new ValidationError('domain must be a public host name such as brand.example');
   }
-  if (
-    await em.count(CustomDomain, { name, verifiedAt: { $ne: null }, owner: { $ne: account.id } })
-  ) {
-    throw ConflictError.domainTaken();
+  const within = (parent: string): boolean => name === parent || name.endsWith(`.${parent}`);
+  if (config.domains.some(within) || within(config.mxHost)) {
+    throw new AppError('DOMAIN_NOT_AVAILABLE', 'This domain belongs to this DustMail server');
   }
+  if (await verifiedByAnother(em, name, account)) throw ConflictError.domainTaken();
 
   const existing = await em.findOne(CustomDomain, { owner: account.id, name });
   if (existing) return instructions(config, existing);
@@ -84,6 +90,7 @@ export async function verifyDomain(
   now: Date,
 ): Promise<VerifyResult> {
   const domain = await ownedDomain(em, account, name);
+  if (await verifiedByAnother(em, domain.name, account)) throw ConflictError.domainTaken();
   const expected = { name: domain.name, token: domain.token, mxHost: config.mxHost };
   let report: DnsReport;
   try {
@@ -91,7 +98,8 @@ export async function verifyDomain(
   } catch (cause) {
     throw new AppError('DNS_UNAVAILABLE', 'The DNS lookup failed; try again later', { cause });
   }
-  if (report.problems.length > 0) return { domain, verified: false, report };
+  // Once verified, a domain stays verified: a later check only reports what DNS shows now.
+  if (report.problems.length > 0) return { domain, verified: domain.verifiedAt !== null, report };
 
   domain.verifiedAt ??= now;
   try {

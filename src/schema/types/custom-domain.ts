@@ -52,7 +52,10 @@ const RecordStateEnum = builder.enumType('DnsRecordState', {
 const VerifyDomainPayloadRef = builder.objectRef<VerifyResult>('VerifyDomainPayload').implement({
   fields: (t) => ({
     domain: t.field({ type: CustomDomainRef, resolve: (r) => r.domain }),
-    verified: t.exposeBoolean('verified'),
+    verified: t.exposeBoolean('verified', {
+      description:
+        'Whether the domain is verified; once verified it stays so, whatever DNS shows later.',
+    }),
     txt: t.field({ type: RecordStateEnum, resolve: (r) => r.report.txt }),
     mx: t.field({ type: RecordStateEnum, resolve: (r) => r.report.mx }),
     problems: t.stringList({

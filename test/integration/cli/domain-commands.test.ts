@@ -81,8 +81,8 @@ describe('dustmail domain', () => {
     expect(run.code).toBe(1);
     expect(JSON.parse(run.stdout)).toMatchObject({
       verified: false,
-      txt: 'missing',
-      mx: 'missing',
+      txt: 'MISSING',
+      mx: 'MISSING',
       problems: [expect.stringContaining('No TXT record'), expect.stringContaining(MX_HOST)],
     });
   });

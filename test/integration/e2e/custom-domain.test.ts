@@ -155,6 +155,36 @@ describe('mutation addDomain', () => {
     expect(codes(added.body)).toEqual(['DOMAIN_NOT_AVAILABLE']);
   });
 
+  it.each([
+    ['a name over 253 characters', `${'a'.repeat(60)}.`.repeat(5) + 'example'],
+    ['a label over 63 characters', `${'b'.repeat(64)}.example`],
+    ['an IP address', '127.0.0.1'],
+    ['localhost', 'localhost'],
+    ['a top-level domain alone', 'com'],
+    ['a wildcard', '*.wild.example'],
+    ['a label starting with a hyphen', '-dash.example'],
+    ['an underscore', 'a_b.example'],
+    ['an empty label', 'a..b.example'],
+  ])('refuses %s with VALIDATION_ERROR', async (_what, name) => {
+    const key = await service.createAccount('premium');
+
+    const added = await addDomain(key, name);
+
+    expect(added.status).toBe(400);
+    expect(codes(added.body)).toEqual(['VALIDATION_ERROR']);
+  });
+
+  it.each([
+    ['a subdomain of a shared domain', `mail.${SHARED[0]}`],
+    ['the MX host', MX_HOST],
+  ])('refuses %s with DOMAIN_NOT_AVAILABLE', async (_what, name) => {
+    const key = await service.createAccount('premium');
+
+    const added = await addDomain(key, name);
+
+    expect(codes(added.body)).toEqual(['DOMAIN_NOT_AVAILABLE']);
+  });
+
   it('refuses a domain another account has verified with DOMAIN_TAKEN', async () => {
     const { name } = await ownerOfVerifiedDomain();
     const other = await service.createAccount('premium');
@@ -219,6 +249,30 @@ describe('mutation verifyDomain', () => {
 
     expect(result.body.data?.verifyDomain).toMatchObject({ verified: true, problems: [] });
     expect(listed.body.data.domains).toEqual([{ name, verified: true }]);
+  });
+
+  it('answers DOMAIN_TAKEN once another account has verified the name', async () => {
+    const late = await service.createAccount('premium');
+    const name = freshDomain();
+    await addDomain(late, name);
+    const first = await service.createAccount('premium');
+    publish((await addDomain(first, name)).body.data!.addDomain);
+    await verifyDomain(first, name);
+
+    const result = await verifyDomain(late, name);
+
+    expect(result.status).toBe(409);
+    expect(codes(result.body)).toEqual(['DOMAIN_TAKEN']);
+  });
+
+  it('keeps a verified domain verified and reports records removed since', async () => {
+    const { key, name } = await ownerOfVerifiedDomain();
+    delete dns.zone.txt![name];
+
+    const result = await verifyDomain(key, name);
+
+    expect(result.body.data?.verifyDomain).toMatchObject({ verified: true, txt: 'MISSING' });
+    expect(result.body.data?.verifyDomain.problems).toHaveLength(1);
   });
 
   it('answers NOT_FOUND for a domain the account did not add', async () => {
