@@ -11,6 +11,8 @@ export class Attachment extends BaseEntity {
   size!: number;
   contentId: string | null = null;
   inline!: boolean;
+  /** Index among the email's attachments, in message order. */
+  position = 0;
   /** SHA-256 of the decoded content; the bytes are decoded from the raw message on demand. */
   checksum!: string;
 }
@@ -26,6 +28,7 @@ export const AttachmentSchema = new EntitySchema<Attachment, BaseEntity>({
     size: { type: 'integer' },
     contentId: { type: 'text', nullable: true },
     inline: { type: 'boolean' },
+    position: { type: 'integer' },
     checksum: { type: 'string', length: 64 },
   },
 });

@@ -75,8 +75,9 @@ async function storeForInboxes(
     raw,
   );
   const attachments = events.flatMap((e) =>
-    parsed.attachments.map((a) => ({
+    parsed.attachments.map((a, position) => ({
       ...a,
+      position,
       id: randomUUID(),
       createdAt: receivedAt,
       email: e.emailId,

@@ -150,7 +150,7 @@ export async function readAttachmentContent(
 
 /**
  * The attachments of several emails in one query, without their content, each email's in
- * a stable order. The identity map is skipped: these rows are only read, and a long-lived
+ * message order. The identity map is skipped: these rows are only read, and a long-lived
  * subscription context must not collect them.
  */
 export async function listAttachments(
@@ -163,7 +163,7 @@ export async function listAttachments(
   const rows = await em.find(
     Attachment,
     { email: { $in: [...emailIds] } },
-    { orderBy: { createdAt: 'asc', id: 'asc' }, disableIdentityMap: true },
+    { orderBy: { position: 'asc', id: 'asc' }, disableIdentityMap: true },
   );
   for (const row of rows) byEmail.get(row.email.id)?.push(toAttachmentInfo(row));
   return byEmail;
@@ -180,5 +180,6 @@ function toAttachmentInfo(attachment: Attachment): AttachmentInfo {
     contentId: attachment.contentId,
     inline: attachment.inline,
     checksum: attachment.checksum,
+    position: attachment.position,
   };
 }

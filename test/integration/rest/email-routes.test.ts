@@ -249,6 +249,28 @@ describe('GET /api/v1/inbox/:id/emails/:emailId', () => {
   });
 });
 
+describe('GET /api/v1/inbox/:id/emails/:emailId and attachment order', () => {
+  it('lists the attachments in the order of their parts in the message', async () => {
+    const inbox = await createInbox(rich.key);
+    const names = Array.from({ length: 12 }, (_, i) => `part-${String(i).padStart(2, '0')}.txt`);
+    await sendMail(service.smtpPort, {
+      to: inbox.email,
+      text: 'twelve files',
+      attachments: names.map((filename) => ({ filename, content: filename })),
+    });
+    const [email] = await service.sql<{ id: string }>(
+      'select "id" from "email" where "inbox_id" = $1',
+      [inbox.id],
+    );
+
+    const response = await call('GET', emailPath(inbox.id, email!.id), rich.key);
+
+    expect(response.body.data.attachments.map((a: { filename: string }) => a.filename)).toEqual(
+      names,
+    );
+  });
+});
+
 describe('GET /api/v1/inbox/:id/emails/:emailId and parse_problem', () => {
   it('is null for a message that reads cleanly', async () => {
     const response = await call('GET', emailPath(rich.inboxId, rich.emailId), rich.key);
