@@ -498,3 +498,34 @@ describe('parseMessage and messages the parser gives up on', () => {
     expect(parsed.problem).toMatch(/^parse failed: /);
   });
 });
+
+describe('parseMessage and its problem note', () => {
+  it('says so when a multipart message has no boundary', async () => {
+    const raw = crlf(['From: a@example.com', 'Content-Type: multipart/mixed', '', 'hi', '']);
+
+    const parsed = await parseMessage(raw);
+
+    expect(parsed.problem).toMatch(/without a boundary/);
+  });
+
+  it('says so when bytes show as replacement characters', async () => {
+    const raw = crlf([
+      'From: a@example.com',
+      'Content-Type: text/plain; charset=nonexistent-charset',
+      'Content-Transfer-Encoding: quoted-printable',
+      '',
+      '=E9t=E9',
+      '',
+    ]);
+
+    const parsed = await parseMessage(raw);
+
+    expect(parsed.problem).toMatch(/U\+FFFD/);
+  });
+
+  it('is null for a clean message', async () => {
+    const parsed = await parseMessage(crlf(['From: a@example.com', 'Subject: ok', '', 'fine', '']));
+
+    expect(parsed.problem).toBeNull();
+  });
+});

@@ -85,8 +85,27 @@ function prepared(raw: Buffer): Buffer {
   return withPartHeaderBlockEnds(withHeaderBlockEnd(withCrlfLineEndings(raw)));
 }
 
+/** What the parsed fields themselves show went wrong, when nothing else said so. */
+function symptoms(parsed: ReadMail): string[] {
+  const found: string[] = [];
+  const type = parsed.headers.get('content-type') as
+    { value?: string; params?: Record<string, string> } | undefined;
+  if (type?.value?.startsWith('multipart/') && !type.params?.['boundary']) {
+    found.push('multipart message without a boundary: its parts cannot be told apart');
+  }
+  const shown = [
+    parsed.subject ?? '',
+    parsed.text ?? '',
+    typeof parsed.html === 'string' ? parsed.html : '',
+  ];
+  if (shown.some((value) => value.includes('\uFFFD'))) {
+    found.push('some bytes could not be decoded in any charset and show as U+FFFD');
+  }
+  return found;
+}
+
 function toMessage(parsed: ReadMail, notes: string[]): ParsedMessage {
-  const problems = [...notes];
+  const problems = [...notes, ...symptoms(parsed)];
   if (parsed.textConversionError) problems.push(parsed.textConversionError.message);
 
   return {
