@@ -138,6 +138,23 @@ describe('DATA and the raw message', () => {
     expect(splitTrace(raw!, message.length).rest.equals(message)).toBe(true);
   });
 
+  it('refuses DATA with a bare LF line ending with 451 and stores nothing', async () => {
+    const inbox = await createInbox(orm.em.fork(), config, account, {}, new Date());
+
+    const replies = await replyLines(smtp.port, [
+      'EHLO client.test',
+      'MAIL FROM:<sender@example.test>',
+      `RCPT TO:<${inbox.address}>`,
+      'DATA',
+      Buffer.from('Subject: bare LF\n\nbody\r\n.\r\n'),
+    ]);
+
+    // Haraka's guard against SMTP smuggling: <LF>.<CRLF> must not end DATA for one server
+    // and not for another.
+    expect(replies[4]).toMatch(/^451 /);
+    expect(await orm.em.fork().count(Email, { inbox: inbox.id })).toBe(0);
+  });
+
   it('stores a message with no headers at all as sent', async () => {
     const message = Buffer.from('\r\njust a body, no header block\r\n');
 
