@@ -1,5 +1,7 @@
 /** Capacity of a capture whose sender declared no SIZE; it doubles as lines arrive. */
 const INITIAL_BYTES = 64 * 1024;
+/** Spare room past which take() copies to the exact length rather than keep it. */
+const MAX_SPARE_BYTES = 1024 * 1024;
 
 /**
  * Collects a message's DATA exactly as the client sent it, after dot-unstuffing
@@ -19,7 +21,8 @@ export class RawCapture {
    * `declaredSize` the SIZE parameter of MAIL FROM, already checked against the maximum.
    */
   constructor(received: string, declaredSize?: number) {
-    const trace = Buffer.from(received, 'latin1');
+    // Haraka decodes the client's HELO as UTF-8; it goes back out the same way.
+    const trace = Buffer.from(received, 'utf8');
     this.buffer = Buffer.allocUnsafe(trace.length + (declaredSize ?? INITIAL_BYTES));
     this.append(trace);
   }
@@ -32,7 +35,13 @@ export class RawCapture {
 
   /** The whole message; the capture lets go of it. */
   take(): Buffer {
-    const message = this.buffer.subarray(0, this.length);
+    // A SIZE declared far above what came (or the last doubling) would leave the message
+    // holding memory it does not use.
+    const spare = this.buffer.length - this.length;
+    const message =
+      spare > MAX_SPARE_BYTES
+        ? Buffer.from(this.buffer.subarray(0, this.length))
+        : this.buffer.subarray(0, this.length);
     this.buffer = Buffer.alloc(0);
     this.length = 0;
     return message;

@@ -31,11 +31,10 @@ function int32(value: number): Buffer {
 function* copyRows(emailIds: readonly string[], content: Buffer): Generator<Buffer> {
   yield COPY_HEADER;
   for (const emailId of emailIds) {
-    yield Buffer.concat([
-      int16(2),
-      int32(UUID_BYTES),
-      Buffer.from(emailId.replaceAll('-', ''), 'hex'),
-    ]);
+    const uuid = Buffer.from(emailId.replaceAll('-', ''), 'hex');
+    // A short id would shift every byte after it and corrupt the whole COPY.
+    if (uuid.length !== UUID_BYTES) throw new Error('raw message row with an invalid email id');
+    yield Buffer.concat([int16(2), int32(UUID_BYTES), uuid]);
     yield int32(content.length);
     for (let at = 0; at < content.length; at += SLICE_BYTES) {
       yield content.subarray(at, Math.min(at + SLICE_BYTES, content.length));
@@ -50,10 +49,10 @@ export async function copyRawMessages(
   emailIds: readonly string[],
   content: Buffer,
 ): Promise<void> {
-  const trx = em.getTransactionContext<Knex.Transaction>();
-  if (!trx) throw new Error('copyRawMessages needs a transaction');
+  const txn = em.getTransactionContext<Knex.Transaction>();
+  if (!txn) throw new Error('copyRawMessages needs a transaction');
   // A knex transaction's client hands out the transaction's own connection.
-  const client = (await trx.client.acquireConnection()) as PoolClient;
+  const client = (await txn.client.acquireConnection()) as PoolClient;
   const copy = client.query(
     copyFrom('copy "raw_message" ("email_id", "content") from stdin (format binary)'),
   );

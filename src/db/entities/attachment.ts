@@ -28,7 +28,7 @@ export const AttachmentSchema = new EntitySchema<Attachment, BaseEntity>({
     size: { type: 'integer' },
     contentId: { type: 'text', nullable: true },
     inline: { type: 'boolean' },
-    position: { type: 'integer' },
+    position: { type: 'integer', default: 0 },
     checksum: { type: 'string', length: 64 },
   },
 });

@@ -76,7 +76,14 @@ export async function addDomain(
   if (existing) return instructions(config, existing);
 
   const domain = new CustomDomain(account, name, randomBytes(TOKEN_BYTES).toString('hex'));
-  await em.persistAndFlush(domain);
+  try {
+    await em.persistAndFlush(domain);
+  } catch (err) {
+    if (!(err instanceof UniqueConstraintViolationException)) throw err;
+    // The same account added the same name at the same moment: the first row stands.
+    const first = await em.fork().findOneOrFail(CustomDomain, { owner: account.id, name });
+    return instructions(config, first);
+  }
   return instructions(config, domain);
 }
 

@@ -334,6 +334,19 @@ describe('parseMessage', () => {
     expect(parsed.from).toEqual({ name: '临时邮箱', address: 'box@example.cn' });
   });
 
+  it('reads a raw Shift_JIS subject that mixes Latin letters and kana in one word', async () => {
+    const raw = bytes(
+      'From: a@example.com\r\nSubject: ',
+      iconv.encode('USBケーブルとiPhone用の充電器', 'shift_jis'),
+      '\r\nContent-Type: text/plain; charset=shift_jis\r\n\r\n',
+      iconv.encode('ご注文ありがとうございます', 'shift_jis'),
+    );
+
+    const parsed = await parseMessage(raw);
+
+    expect(parsed.subject).toBe('USBケーブルとiPhone用の充電器');
+  });
+
   it('reads a raw Big5 subject by detecting its charset', async () => {
     const raw = fixture('raw-8bit-big5-subject.eml');
 

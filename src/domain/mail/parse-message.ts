@@ -45,6 +45,15 @@ export async function parseMessage(raw: Buffer): Promise<ParsedMessage> {
 }
 
 async function parseFields(raw: Buffer): Promise<ParsedMessage> {
+  try {
+    return await readFields(raw);
+  } catch (err) {
+    // The mending steps are plain code, but a message must be stored whatever they meet.
+    return fallback(raw, `parse failed: ${messageOf(err)}`);
+  }
+}
+
+async function readFields(raw: Buffer): Promise<ParsedMessage> {
   // Only the copy that is parsed changes; the caller stores the original bytes.
   const copy = prepared(raw);
 

@@ -65,12 +65,15 @@ function isUsable(name: string): boolean {
 
 /**
  * Rejects readings that no writer produces: invalid sequences, or one word that mixes Latin
- * letters with another script ("Formaзгo" is Latin-1 read as Windows-1251).
+ * letters with Cyrillic or Greek ("Formaзгo" is Latin-1 read as Windows-1251). Latin beside
+ * Han, Kana or Hangul ("USBケーブル", "iPhone版") is ordinary CJK writing.
  */
 function isPlausible(text: string): boolean {
   if (text.includes('\uFFFD')) return false;
   for (const word of text.match(/\p{L}+/gu) ?? []) {
-    if (/\p{Script=Latin}/u.test(word) && /(?!\p{Script=Latin})\p{L}/u.test(word)) return false;
+    if (/\p{Script=Latin}/u.test(word) && /[\p{Script=Cyrillic}\p{Script=Greek}]/u.test(word)) {
+      return false;
+    }
   }
   return true;
 }

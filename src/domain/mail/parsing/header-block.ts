@@ -78,6 +78,8 @@ function lineEndingAt(message: Buffer, lineStart: number): Buffer {
   return Buffer.from(crlf || lineStart === 0 ? '\r\n' : '\n');
 }
 
+/** What may follow a delimiter on its line: CR, LF, space or tab. */
+const DELIMITER_END = new Set([0x0d, LF, SPACE, TAB]);
 const BOUNDARY_PARAM = /boundary\s*=\s*(?:"([^"\r\n]{1,200})"|([^\s;"]{1,200}))/gi;
 /** Only the header area of parts is searched for boundaries; bodies can be large. */
 const BOUNDARY_SCAN_BYTES = 64 * 1024;
@@ -93,11 +95,11 @@ export function withPartHeaderBlockEnds(raw: Buffer): Buffer {
     const delimiter = Buffer.from(`--${boundary}`, 'latin1');
     for (let at = raw.indexOf(delimiter); at !== -1; at = raw.indexOf(delimiter, at + 1)) {
       if (at > 0 && raw[at - 1] !== LF) continue;
+      const after = raw[at + delimiter.length];
+      // "--abc" inside "--abcdef" is another boundary's line (RFC 2046 section 5.1.1: only
+      // white space may follow a delimiter), and "--abc--" closes: no part follows it.
+      if (after !== undefined && !DELIMITER_END.has(after)) continue;
       const partStart = nextLineStart(raw, at);
-      // The closing delimiter ("--boundary--") has no part after it.
-      if (raw.subarray(at + delimiter.length, at + delimiter.length + 2).toString() === '--') {
-        continue;
-      }
       const next = raw.indexOf(delimiter, partStart);
       const part = raw.subarray(partStart, next === -1 ? raw.length : next);
       const bodyStart = firstBodyLine(part);
@@ -112,9 +114,10 @@ export function withPartHeaderBlockEnds(raw: Buffer): Buffer {
   if (inserts.length === 0) return raw;
 
   inserts.sort((a, b) => a.at - b.at);
+  const unique = inserts.filter((insert, i) => i === 0 || inserts[i - 1]?.at !== insert.at);
   const pieces: Buffer[] = [];
   let from = 0;
-  for (const { at, newline } of inserts) {
+  for (const { at, newline } of unique) {
     pieces.push(raw.subarray(from, at), newline);
     from = at;
   }

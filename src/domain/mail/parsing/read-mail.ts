@@ -33,23 +33,27 @@ async function drain(stream: Readable, keep: boolean): Promise<Buffer | null> {
   return keep ? Buffer.concat(chunks) : null;
 }
 
-/**
- * Parses a message as mailparser's simpleParser does, but lets each attachment stream past
- * while it is hashed and counted, so a large attachment is never held in memory. Given
- * `wanted`, the content of the first attachment with that SHA-256 is kept.
- */
-export async function readMail(raw: Buffer, wanted?: string): Promise<ReadMail> {
-  const parser = new MailParser(OPTIONS);
+type Race = <T>(work: Promise<T>) => Promise<T>;
+
+/** One attachment read to its end: hashed and counted, kept only when it is the one wanted. */
+async function readAttachment(
+  data: AttachmentStream,
+  collect: boolean,
+  wanted: string | undefined,
+  orFail: Race,
+): Promise<ReadAttachment> {
+  const content = await orFail(drain(data.content, collect));
+  data.release?.();
+  const { release: _release, content: _stream, ...meta } = data;
+  const checksum = data.checksum ?? '';
+  const keep = content !== null && checksum === wanted;
+  return { ...meta, size: data.size ?? 0, checksum, content: keep ? content : null };
+}
+
+/** Reads the parser's output to its end: the text, and each attachment as it streams past. */
+async function readParts(parser: MailParser, wanted: string | undefined, orFail: Race) {
   const attachments: ReadAttachment[] = [];
   const mail: Partial<ReadMail> = {};
-  let found = false;
-  // The parser reports some failures (too many parts) only as an 'error' event, which a
-  // pending read of an attachment stream would never see: every wait races it.
-  const failed = new Promise<never>((_, reject) => parser.once('error', reject));
-  failed.catch(() => undefined);
-  const orFail = <T>(work: Promise<T>): Promise<T> => Promise.race([work, failed]);
-
-  parser.end(raw);
   const items = (parser as AsyncIterable<AttachmentStream | MessageText>)[Symbol.asyncIterator]();
   for (let next = await orFail(items.next()); !next.done; next = await orFail(items.next())) {
     const data = next.value;
@@ -60,30 +64,47 @@ export async function readMail(raw: Buffer, wanted?: string): Promise<ReadMail> 
       continue;
     }
     // Kept until its checksum is known, then dropped unless it is the one wanted.
-    const content: Buffer | null = await orFail(
-      drain(data.content, wanted !== undefined && !found),
-    );
-    data.release?.();
-    const { release: _release, content: _stream, ...meta } = data;
-    const checksum = data.checksum ?? '';
-    const keep: boolean = content !== null && checksum === wanted;
-    found ||= keep;
-    attachments.push({ ...meta, size: data.size ?? 0, checksum, content: keep ? content : null });
+    const found = attachments.some((part) => part.content !== null);
+    attachments.push(await readAttachment(data, wanted !== undefined && !found, wanted, orFail));
   }
+  return { mail, attachments };
+}
 
-  const headers = parser.headers || new Map();
-  const field = <T>(name: string): T | undefined => headers.get(name) as T | undefined;
-  return {
-    ...mail,
-    headers,
-    headerLines: parser.headerLines || [],
-    attachments,
-    subject: field('subject'),
-    date: field('date'),
-    from: field('from'),
-    to: field('to'),
-    cc: field('cc'),
-    replyTo: field('reply-to'),
-    messageId: field('message-id'),
-  } as ReadMail;
+/**
+ * Parses a message as mailparser's simpleParser does, but lets each attachment stream past
+ * while it is hashed and counted, so a large attachment is never held in memory. Given
+ * `wanted`, the content of the first attachment with that SHA-256 is kept.
+ */
+export async function readMail(raw: Buffer, wanted?: string): Promise<ReadMail> {
+  const parser = new MailParser(OPTIONS);
+  // The parser reports some failures (too many parts) only as an 'error' event, which a
+  // pending read of an attachment stream would never see: every wait races it.
+  let fail: (err: unknown) => void = () => undefined;
+  const failed = new Promise<never>((_, reject) => (fail = reject));
+  failed.catch(() => undefined);
+  parser.on('error', (err: unknown) => fail(err));
+  const orFail: Race = (work) => Promise.race([work, failed]);
+
+  try {
+    parser.end(raw);
+    const { mail, attachments } = await readParts(parser, wanted, orFail);
+    const headers = parser.headers || new Map();
+    const field = <T>(name: string): T | undefined => headers.get(name) as T | undefined;
+    return {
+      ...mail,
+      headers,
+      headerLines: parser.headerLines || [],
+      attachments,
+      subject: field('subject'),
+      date: field('date'),
+      from: field('from'),
+      to: field('to'),
+      cc: field('cc'),
+      replyTo: field('reply-to'),
+      messageId: field('message-id'),
+    } as ReadMail;
+  } finally {
+    // A parser left mid-message (after an error) would hold its buffers.
+    parser.destroy();
+  }
 }
