@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 
 import {
@@ -34,6 +35,20 @@ async function drain(stream: Readable, keep: boolean): Promise<Buffer | null> {
 }
 
 type Race = <T>(work: Promise<T>) => Promise<T>;
+
+/** Written per call; the parser's back-pressure then bounds what it holds undecoded. */
+const FEED_SLICE_BYTES = 64 * 1024;
+
+/**
+ * Hands the message to the parser in slices, waiting whenever it asks to: given the whole
+ * message at once, it would split all of it ahead of the reader and buffer the parts.
+ */
+async function feed(parser: MailParser, raw: Buffer): Promise<void> {
+  for (let at = 0; at < raw.length; at += FEED_SLICE_BYTES) {
+    if (!parser.write(raw.subarray(at, at + FEED_SLICE_BYTES))) await once(parser, 'drain');
+  }
+  parser.end();
+}
 
 /** One attachment read to its end: hashed and counted, kept only when it is the one wanted. */
 async function readAttachment(
@@ -86,8 +101,9 @@ export async function readMail(raw: Buffer, wanted?: string): Promise<ReadMail> 
   const orFail: Race = (work) => Promise.race([work, failed]);
 
   try {
-    parser.end(raw);
+    const feeding = orFail(feed(parser, raw));
     const { mail, attachments } = await readParts(parser, wanted, orFail);
+    await feeding;
     const headers = parser.headers || new Map();
     const field = <T>(name: string): T | undefined => headers.get(name) as T | undefined;
     return {
