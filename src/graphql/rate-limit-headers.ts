@@ -1,7 +1,7 @@
 import type { QuotaState } from '../domain/account/quota';
 
 /** Limit and Remaining of a plan without a daily limit (meta.rate_limit.limit is null). */
-export const UNLIMITED = 'unlimited';
+const UNLIMITED = 'unlimited';
 
 /**
  * The X-RateLimit-* headers for a quota (Retry-After too when refused). An unlimited plan

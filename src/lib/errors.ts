@@ -36,6 +36,10 @@ export class NotFoundError extends AppError {
   static email(): NotFoundError {
     return new NotFoundError('Email not found');
   }
+
+  static attachment(): NotFoundError {
+    return new NotFoundError('Attachment not found');
+  }
 }
 
 /** The input has the wrong shape or value. */

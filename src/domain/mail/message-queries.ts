@@ -116,10 +116,6 @@ export async function readRawMessage(
   return rawContent(em, email);
 }
 
-function attachmentNotFound(): NotFoundError {
-  return new NotFoundError('Attachment not found');
-}
-
 /** One attachment of an email the caller already reached through {@link findEmailInInbox}. */
 export async function findAttachment(
   em: EntityManager,
@@ -128,7 +124,7 @@ export async function findAttachment(
 ): Promise<AttachmentInfo> {
   const id = assertUuid(attachmentId, 'attachmentId');
   const attachment = await em.findOne(Attachment, { id, email: email.id });
-  if (!attachment) throw attachmentNotFound();
+  if (!attachment) throw NotFoundError.attachment();
   return toAttachmentInfo(attachment);
 }
 

@@ -4,11 +4,11 @@ import { z } from 'zod';
 
 import type { ContextDeps } from '../../graphql/context';
 import { readJsonBody } from '../body';
+import { type EmailFields, emailJson } from '../email-json';
 import { operations } from '../operations';
 import { ValidationError } from '../../lib/errors';
 import { authenticate, runOperation } from '../run-operation';
 import { allow } from '../resource';
-import { type EmailFields, emailJson } from './email';
 
 interface InboxFields {
   id: string;

@@ -4,6 +4,7 @@ import { type AttachmentInfo, listAttachments } from '../../domain/mail/message-
 import type { GraphQLContext } from '../../graphql/context';
 import { builder } from '../builder';
 
+/** An attachment or inline part of an email, described; its bytes come from a REST route. */
 export const AttachmentRef = builder.objectRef<AttachmentInfo>('Attachment').implement({
   description: 'A decoded attachment or inline part of an email; REST serves its content.',
   fields: (t) => ({

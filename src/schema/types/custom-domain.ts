@@ -21,13 +21,22 @@ const DnsRecordRef = builder
     }),
   });
 
+/** A premium account's own domain and the DNS records it must publish. */
 export const CustomDomainRef = builder.objectRef<CustomDomain>('CustomDomain').implement({
   description: 'A domain a premium account brings; it takes mail once verified.',
   fields: (t) => ({
     id: t.exposeID('id'),
     name: t.exposeString('name', { description: 'IDNA ASCII, lower case.' }),
-    verified: t.boolean({ resolve: (d) => d.verifiedAt !== null }),
-    verifiedAt: t.field({ type: 'DateTime', nullable: true, resolve: (d) => d.verifiedAt }),
+    verified: t.boolean({
+      description: 'Whether the domain takes mail; it stays verified once it was.',
+      resolve: (d) => d.verifiedAt !== null,
+    }),
+    verifiedAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When DNS first showed both records; null until then.',
+      resolve: (d) => d.verifiedAt,
+    }),
     createdAt: t.field({ type: 'DateTime', resolve: (d) => d.createdAt }),
     records: t.field({
       type: [DnsRecordRef],
@@ -50,6 +59,7 @@ const RecordStateEnum = builder.enumType('DnsRecordState', {
 });
 
 const VerifyDomainPayloadRef = builder.objectRef<VerifyResult>('VerifyDomainPayload').implement({
+  description: 'What a DNS check found, and whether the domain is verified.',
   fields: (t) => ({
     domain: t.field({ type: CustomDomainRef, resolve: (r) => r.domain }),
     verified: t.exposeBoolean('verified', {
