@@ -1,40 +1,14 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
+import { dustmail, dustmailJson as json } from '../../helpers/cli';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
 
-const BIN = path.resolve(__dirname, '../../../bin/dustmail.js');
 const KEY = /^dm_live_[0-9A-Za-z]{32}$/;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function dustmail(env: NodeJS.ProcessEnv, ...args: string[]): Promise<Run> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env['PATH'], HOME: process.env['HOME'], ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const failed = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-  }
-}
-
-async function json<T = any>(env: NodeJS.ProcessEnv, ...args: string[]): Promise<T> {
-  const run = await dustmail(env, ...args);
-  expect(run, run.stderr).toMatchObject({ code: 0 });
-  return JSON.parse(run.stdout) as T;
-}
 
 describe('with DATABASE_URL', () => {
   let database: TestDatabase;

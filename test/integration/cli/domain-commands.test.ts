@@ -1,36 +1,17 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
-
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
+import { dustmail as runCli, dustmailJson } from '../../helpers/cli';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
 import { startDnsServer, type TestDnsServer } from '../../helpers/dns-server';
 
-const BIN = path.resolve(__dirname, '../../../bin/dustmail.js');
 const MX_HOST = 'mx.dustmail.test';
 
 let database: TestDatabase;
 let dns: TestDnsServer;
 let env: NodeJS.ProcessEnv;
 
-async function dustmail(...args: string[]) {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env['PATH'], HOME: process.env['HOME'], ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const failed = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-  }
-}
-
-async function json<T = any>(...args: string[]): Promise<T> {
-  const run = await dustmail(...args);
-  expect(run, run.stderr).toMatchObject({ code: 0 });
-  return JSON.parse(run.stdout) as T;
-}
+const dustmail = (...args: string[]) => runCli(env, ...args);
+const json = <T = any>(...args: string[]) => dustmailJson<T>(env, ...args);
 
 beforeAll(async () => {
   database = await createTestDatabase(inject('databaseServerUrl'));
