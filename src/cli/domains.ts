@@ -5,6 +5,7 @@ import {
   addDomain,
   listDomains,
   removeDomain,
+  requiredRecords,
   verifyDomain,
 } from '../domain/custom-domain/custom-domains';
 import { createResolver } from '../domain/custom-domain/dns-records';
@@ -16,10 +17,7 @@ function domainJson(config: Config, domain: CustomDomain) {
     verified: domain.verifiedAt !== null,
     verified_at: domain.verifiedAt,
     created_at: domain.createdAt,
-    records: [
-      { type: 'TXT', name: domain.name, value: `dustmail-verification=${domain.token}` },
-      { type: 'MX', name: domain.name, value: config.mxHost },
-    ],
+    records: requiredRecords(config, domain),
   };
 }
 

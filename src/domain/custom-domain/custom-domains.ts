@@ -9,7 +9,7 @@ import { CustomDomain } from '../../db/entities/custom-domain';
 import { Inbox } from '../../db/entities/inbox';
 import { isPublicHostName, normaliseDomain } from '../../lib/domain-name';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
-import { checkDomainDns, type DnsReport } from './dns-records';
+import { checkDomainDns, type DnsReport, verificationText } from './dns-records';
 
 const TOKEN_BYTES = 16;
 
@@ -30,10 +30,25 @@ export interface VerifyResult {
   report: DnsReport;
 }
 
+/** A DNS record a custom domain must publish. */
+export interface RequiredRecord {
+  type: 'TXT' | 'MX';
+  name: string;
+  value: string;
+}
+
+/** The records a domain must publish: the verification TXT record and the MX record. */
+export function requiredRecords(config: Config, domain: CustomDomain): RequiredRecord[] {
+  return [
+    { type: 'TXT', name: domain.name, value: verificationText(domain.token) },
+    { type: 'MX', name: domain.name, value: config.mxHost },
+  ];
+}
+
 function instructions(config: Config, domain: CustomDomain): DomainInstructions {
   return {
     domain,
-    txtRecord: { name: domain.name, value: `dustmail-verification=${domain.token}` },
+    txtRecord: { name: domain.name, value: verificationText(domain.token) },
     mxHost: config.mxHost,
   };
 }

@@ -21,6 +21,11 @@ export interface DnsReport {
 }
 
 const TXT_PREFIX = 'dustmail-verification=';
+
+/** The text of the TXT record that proves an account controls a domain. */
+export function verificationText(token: string): string {
+  return `${TXT_PREFIX}${token}`;
+}
 /** Errors that mean "no such record" rather than "the lookup failed". */
 const NO_RECORD_CODES = new Set(['ENODATA', 'ENOTFOUND']);
 
@@ -59,7 +64,7 @@ export async function checkDomainDns(
 
   // A TXT record may be split into several strings (RFC 7208 section 3.3); they join.
   const ours = txtRecords.map((parts) => parts.join('')).filter((t) => t.startsWith(TXT_PREFIX));
-  const wanted = `${TXT_PREFIX}${expected.token}`;
+  const wanted = verificationText(expected.token);
   let txt: RecordState = 'ok';
   if (ours.length === 0) {
     txt = 'missing';

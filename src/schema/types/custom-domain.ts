@@ -3,6 +3,8 @@ import {
   addDomain,
   listDomains,
   removeDomain,
+  type RequiredRecord,
+  requiredRecords,
   verifyDomain,
   type VerifyResult,
 } from '../../domain/custom-domain/custom-domains';
@@ -10,16 +12,14 @@ import type { RecordState } from '../../domain/custom-domain/dns-records';
 import { requireAccount } from '../../graphql/context';
 import { builder } from '../builder';
 
-const DnsRecordRef = builder
-  .objectRef<{ type: 'TXT' | 'MX'; name: string; value: string }>('DnsRecord')
-  .implement({
-    description: 'A DNS record the domain must publish.',
-    fields: (t) => ({
-      type: t.exposeString('type', { description: 'TXT or MX.' }),
-      name: t.exposeString('name', { description: 'The owner name: the domain itself.' }),
-      value: t.exposeString('value', { description: 'The TXT text or the MX host.' }),
-    }),
-  });
+const DnsRecordRef = builder.objectRef<RequiredRecord>('DnsRecord').implement({
+  description: 'A DNS record the domain must publish.',
+  fields: (t) => ({
+    type: t.exposeString('type', { description: 'TXT or MX.' }),
+    name: t.exposeString('name', { description: 'The owner name: the domain itself.' }),
+    value: t.exposeString('value', { description: 'The TXT text or the MX host.' }),
+  }),
+});
 
 /** A premium account's own domain and the DNS records it must publish. */
 export const CustomDomainRef = builder.objectRef<CustomDomain>('CustomDomain').implement({
@@ -41,10 +41,7 @@ export const CustomDomainRef = builder.objectRef<CustomDomain>('CustomDomain').i
     records: t.field({
       type: [DnsRecordRef],
       description: 'What to publish: the verification TXT record and the MX record.',
-      resolve: (d, _args, ctx) => [
-        { type: 'TXT' as const, name: d.name, value: `dustmail-verification=${d.token}` },
-        { type: 'MX' as const, name: d.name, value: ctx.config.mxHost },
-      ],
+      resolve: (d, _args, ctx) => requiredRecords(ctx.config, d),
     }),
   }),
 });
