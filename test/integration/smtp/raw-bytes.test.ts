@@ -14,7 +14,7 @@ import { replyLines, type Started, startSmtp, stopSmtp } from '../../helpers/har
 // only DustMail's own Received header before it.
 
 const DOMAIN = 'raw.test';
-const MAX_MESSAGE_BYTES = 1024 * 1024;
+const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
 let database: TestDatabase;
 let config: Config;
@@ -136,6 +136,19 @@ describe('DATA and the raw message', () => {
 
     expect(reply).toMatch(/^250 /);
     expect(splitTrace(raw!, message.length).rest.equals(message)).toBe(true);
+  });
+
+  it('stays up after a message whose parts overflow the parser while it is still being read', async () => {
+    const part = '--B\r\nContent-Type: text/plain\r\n\r\nx\r\n';
+    const message = Buffer.from(
+      `Subject: parts\r\nContent-Type: multipart/mixed; boundary="B"\r\n\r\n${part.repeat(60_000)}--B--\r\n`,
+    );
+
+    const first = await sendAndRead(message);
+    const next = await sendAndRead(Buffer.from('Subject: after\r\n\r\nbody\r\n'));
+
+    expect(first.reply).toMatch(/^250 /);
+    expect(next.reply).toMatch(/^250 /);
   });
 
   it('refuses DATA with a bare LF line ending with 451 and stores nothing', async () => {

@@ -102,6 +102,9 @@ export async function readMail(raw: Buffer, wanted?: string): Promise<ReadMail> 
 
   try {
     const feeding = orFail(feed(parser, raw));
+    // When the parser fails mid-message, readParts reports it and `feeding` is never awaited:
+    // left unhandled, its rejection would bring the whole process down.
+    feeding.catch(() => undefined);
     const { mail, attachments } = await readParts(parser, wanted, orFail);
     await feeding;
     const headers = parser.headers || new Map();
