@@ -61,6 +61,48 @@ describe('parseMessage and broken header blocks', () => {
     expect(parsed.text).toContain('the body line right under the header');
   });
 
+  it('mends a part whose delimiter line ends in white space', async () => {
+    const raw = crlf([
+      'From: a@example.com',
+      'Content-Type: multipart/mixed; boundary=part',
+      '',
+      '--part  \t',
+      'Content-Type: text/plain',
+      'the body after a padded delimiter',
+      '',
+      '--part--',
+      '',
+    ]);
+
+    const parsed = await parseMessage(raw);
+
+    expect(parsed.text).toContain('the body after a padded delimiter');
+  });
+
+  it('mends the right part when a body declares thousands of other boundaries', async () => {
+    const noise = Array.from({ length: 5000 }, (_, i) => `--z\r\nboundary=b${i}`);
+    const raw = crlf([
+      'From: a@example.com',
+      'Content-Type: multipart/mixed; boundary=part',
+      '',
+      '--part',
+      'Content-Type: text/plain',
+      '',
+      ...noise,
+      '--part',
+      'Content-Type: application/octet-stream',
+      'Content-Disposition: attachment; filename="after.bin"',
+      'Content-Transfer-Encoding: base64',
+      'aGVsbG8=',
+      '--part--',
+      '',
+    ]);
+
+    const parsed = await parseMessage(raw);
+
+    expect(parsed.attachments.map((a) => [a.filename, a.size])).toEqual([['after.bin', 5]]);
+  });
+
   it('reads the headers after an mbox From line that follows a Received header', async () => {
     const raw = crlf([
       'Received: from relay.example by mx.example; Fri, 04 Dec 2026 10:00:00 +0000',

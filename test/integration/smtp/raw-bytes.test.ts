@@ -151,6 +151,19 @@ describe('DATA and the raw message', () => {
     expect(next.reply).toMatch(/^250 /);
   });
 
+  it('answers 250 to a message whose body declares ninety thousand boundaries', async () => {
+    const noise = Array.from({ length: 90_000 }, (_, i) => `--z\r\nboundary=b${i}\r\n`).join('');
+    const message = Buffer.from(
+      `Subject: boundaries\r\nContent-Type: multipart/mixed; boundary="B"\r\n\r\n` +
+        `--B\r\nContent-Type: text/plain\r\n\r\n${noise}--B--\r\n`,
+    );
+
+    const { reply, raw } = await sendAndRead(message);
+
+    expect(reply).toMatch(/^250 /);
+    expect(splitTrace(raw!, message.length).rest.equals(message)).toBe(true);
+  });
+
   it('refuses DATA with a bare LF line ending with 451 and stores nothing', async () => {
     const inbox = await createInbox(orm.em.fork(), config, account, {}, new Date());
 

@@ -78,8 +78,6 @@ function lineEndingAt(message: Buffer, lineStart: number): Buffer {
   return Buffer.from(crlf || lineStart === 0 ? '\r\n' : '\n');
 }
 
-/** What may follow a delimiter on its line: CR, LF, space or tab. */
-const DELIMITER_END = new Set([0x0d, LF, SPACE, TAB]);
 const BOUNDARY_PARAM = /boundary\s*=\s*(?:"([^"\r\n]{1,200})"|([^\s;"]{1,200}))/gi;
 /** Only the header area of parts is searched for boundaries; bodies can be large. */
 const BOUNDARY_SCAN_BYTES = 64 * 1024;
@@ -90,39 +88,55 @@ const BOUNDARY_SCAN_BYTES = 64 * 1024;
  * for broken header fields. Parts are found by the boundaries the message declares.
  */
 export function withPartHeaderBlockEnds(raw: Buffer): Buffer {
-  const inserts: { at: number; newline: Buffer }[] = [];
-  for (const boundary of declaredBoundaries(raw)) {
-    const delimiter = Buffer.from(`--${boundary}`, 'latin1');
-    for (let at = raw.indexOf(delimiter); at !== -1; at = raw.indexOf(delimiter, at + 1)) {
-      if (at > 0 && raw[at - 1] !== LF) continue;
-      const after = raw[at + delimiter.length];
-      // "--abc" inside "--abcdef" is another boundary's line (RFC 2046 section 5.1.1: only
-      // white space may follow a delimiter), and "--abc--" closes: no part follows it.
-      if (after !== undefined && !DELIMITER_END.has(after)) continue;
-      const partStart = nextLineStart(raw, at);
-      const next = raw.indexOf(delimiter, partStart);
-      const part = raw.subarray(partStart, next === -1 ? raw.length : next);
-      const bodyStart = firstBodyLine(part);
-      if (bodyStart !== null) {
-        inserts.push({
-          at: partStart + bodyStart,
-          newline: lineEndingAt(raw, partStart + bodyStart),
-        });
-      }
-    }
-  }
-  if (inserts.length === 0) return raw;
+  const boundaries = declaredBoundaries(raw);
+  if (boundaries.size === 0) return raw;
 
-  inserts.sort((a, b) => a.at - b.at);
-  const unique = inserts.filter((insert, i) => i === 0 || inserts[i - 1]?.at !== insert.at);
+  const delimiters = delimiterLines(raw, boundaries);
   const pieces: Buffer[] = [];
   let from = 0;
-  for (const { at, newline } of unique) {
-    pieces.push(raw.subarray(from, at), newline);
+  delimiters.forEach((delimiter, i) => {
+    if (delimiter.closes) return;
+    const partStart = nextLineStart(raw, delimiter.at);
+    const partEnd = delimiters[i + 1]?.at ?? raw.length;
+    const bodyStart = firstBodyLine(raw.subarray(partStart, partEnd));
+    if (bodyStart === null) return;
+    const at = partStart + bodyStart;
+    pieces.push(raw.subarray(from, at), lineEndingAt(raw, at));
     from = at;
-  }
+  });
+  if (pieces.length === 0) return raw;
+
   pieces.push(raw.subarray(from));
   return Buffer.concat(pieces);
+}
+
+/** What may follow a boundary on its delimiter line (RFC 2046 section 5.1.1). */
+const TRAILING_SPACE = new Set([0x0d, SPACE, TAB]);
+const DASH = 0x2d;
+/** The longest delimiter line worth decoding: "--", a 200-character boundary, "--". */
+const MAX_DELIMITER_CHARS = 204;
+
+/**
+ * Every line that is "--" and a declared boundary, in one pass over the message: a boundary
+ * is looked up by the line's text rather than searched for, so a message declaring
+ * thousands of boundaries costs no more than one declaring a few.
+ */
+function delimiterLines(raw: Buffer, boundaries: Set<string>): { at: number; closes: boolean }[] {
+  const found: { at: number; closes: boolean }[] = [];
+  for (let at = 0; at < raw.length; at = nextLineStart(raw, at)) {
+    if (raw[at] !== DASH || raw[at + 1] !== DASH) continue;
+    const lf = raw.indexOf(LF, at);
+    let end = lf === -1 ? raw.length : lf;
+    while (end > at && TRAILING_SPACE.has(raw[end - 1] ?? 0)) end -= 1;
+    if (end - at > MAX_DELIMITER_CHARS) continue;
+
+    const name = raw.toString('latin1', at + 2, end);
+    if (boundaries.has(name)) found.push({ at, closes: false });
+    else if (name.endsWith('--') && boundaries.has(name.slice(0, -2))) {
+      found.push({ at, closes: true });
+    }
+  }
+  return found;
 }
 
 /** The boundary parameters of every Content-Type in the message's header areas. */
