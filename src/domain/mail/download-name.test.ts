@@ -31,6 +31,19 @@ describe('downloadName', () => {
 
     expect(name).toHaveLength(150);
   });
+
+  it('cuts a long name between code points, never through a surrogate pair', () => {
+    const name = downloadName(`${'a'.repeat(149)}\u{1f600}.txt`, 'text/plain');
+
+    expect(name).toBe(`${'a'.repeat(149)}\u{1f600}`);
+    expect(() => encodeURIComponent(name)).not.toThrow();
+  });
+
+  it("replaces a lone surrogate in the sender's name", () => {
+    const name = downloadName('half\ud800.txt', 'text/plain');
+
+    expect(name).toBe('half\ufffd.txt');
+  });
 });
 
 describe('safeContentType', () => {

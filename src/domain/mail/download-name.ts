@@ -1,4 +1,4 @@
-/** Names longer than this are cut; common file systems allow 255 bytes. */
+/** Names longer than this many code points are cut; common file systems allow 255 bytes. */
 const MAX_NAME_CHARS = 150;
 
 /** Extensions for types whose subtype is not already a usable extension. */
@@ -37,12 +37,13 @@ function defaultName(contentType: string): string {
  */
 export function downloadName(filename: string | null, contentType: string): string {
   const lastSegment = (filename ?? '').split(/[/\\]/).pop() ?? '';
-  const name = lastSegment
+  const cleaned = lastSegment
+    .toWellFormed()
     .replace(CONTROL, '')
     .trim()
-    .replace(/^[.\s]+/, '')
-    .slice(0, MAX_NAME_CHARS)
-    .trim();
+    .replace(/^[.\s]+/, '');
+  // Cut by code points: a cut through a surrogate pair leaves a name no header can encode.
+  const name = Array.from(cleaned).slice(0, MAX_NAME_CHARS).join('').trim();
   return name || defaultName(contentType);
 }
 

@@ -6,7 +6,7 @@ import { copyRawMessages } from '../../db/copy-raw-messages';
 import { Attachment } from '../../db/entities/attachment';
 import { Email } from '../../db/entities/email';
 import type { Orm } from '../../db/orm';
-import { withoutNul } from '../../lib/without-nul';
+import { storableText } from '../../lib/storable-text';
 import { findReceivingInboxes } from './check-recipient';
 import type { Envelope } from './envelope';
 import { EMAIL_RECEIVED_CHANNEL, type EmailReceivedEvent } from './events';
@@ -104,7 +104,7 @@ export async function ingestMessage(
   now: Date = new Date(),
 ): Promise<IngestResult> {
   const parsed = await parseMessage(raw);
-  const envelope = withoutNul(given);
+  const envelope = storableText(given);
   const em = orm.em.fork();
 
   const events = await em.transactional(async (txn) => {

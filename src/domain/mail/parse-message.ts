@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 
 import type { HeaderLine, MailAddress } from '../../db/entities/email';
-import { withoutNul } from '../../lib/without-nul';
+import { storableText } from '../../lib/storable-text';
 import { withHeaderBlockEnd, withPartHeaderBlockEnds } from './parsing/header-block';
 import { withCrlfLineEndings, withLfLineBreaks } from './parsing/line-endings';
 import { addressesOf, attachmentsOf, headerLinesOf } from './parsing/message-fields';
@@ -41,7 +41,7 @@ export interface ParsedMessage {
 
 /** Parses a raw message. Never throws: a message that cannot be parsed keeps a problem note. */
 export async function parseMessage(raw: Buffer): Promise<ParsedMessage> {
-  return withoutNul(await parseFields(raw));
+  return storableText(await parseFields(raw));
 }
 
 async function parseFields(raw: Buffer): Promise<ParsedMessage> {

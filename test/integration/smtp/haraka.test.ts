@@ -212,6 +212,31 @@ describe('DATA', () => {
     expect(stored.text.trim()).toBe('helloworld');
   });
 
+  it('stores a message whose To name decodes to half a UTF-16 surrogate pair', async () => {
+    const subject = `surrogate ${Date.now()}`;
+    const message = [
+      `Subject: ${subject}`,
+      // UTF-16LE D800 0041: a high surrogate with no low one after it, then "A".
+      `To: =?UTF-16LE?B?ANhBAA==?= <${inboxAddress}>`,
+      '',
+      'hello',
+      '.',
+    ].join('\r\n');
+
+    const replies = await replyLines(smtp.port, [
+      'EHLO client.test',
+      'MAIL FROM:<sender@example.test>',
+      `RCPT TO:<${inboxAddress}>`,
+      'DATA',
+      message,
+      'QUIT',
+    ]);
+
+    expect(replies[4]).toMatch(/^250 /);
+    const stored = await orm.em.fork().findOneOrFail(Email, { subject });
+    expect(stored.to).toEqual([{ name: '\ufffdA', address: inboxAddress }]);
+  });
+
   it('keeps DATA lines up to the RFC 5321 limit of 998 characters unwrapped', async () => {
     const subject = `long ${Date.now()}`;
     const longLine = 'L'.repeat(998);
