@@ -4,7 +4,11 @@ import { openOrm, type Orm } from '../src/db/orm';
 import { checkRecipient } from '../src/domain/mail/check-recipient';
 import type { Envelope } from '../src/domain/mail/envelope';
 import { ingestMessage } from '../src/domain/mail/ingest-message';
-import { PLUGIN_ACQUIRE_TIMEOUT_MS, PLUGIN_STATEMENT_TIMEOUT_MS } from '../src/smtp/haraka-config';
+import {
+  PLUGIN_ACQUIRE_TIMEOUT_MS,
+  PLUGIN_COMMIT_DEADLINE_SECONDS,
+  PLUGIN_STATEMENT_TIMEOUT_MS,
+} from '../src/smtp/haraka-config';
 import { RawCapture } from './raw-capture';
 
 // Haraka and haraka-constants ship no types: these interfaces cover what the plugin uses.
@@ -331,7 +335,8 @@ async function storeMessage(connection: HarakaConnection, plugin: HarakaPlugin):
   };
   const raw = captures.get(transaction)?.take();
   if (!raw) throw new Error('queue hook ran without a captured message');
-  const { events } = await ingestMessage(await getOrm(), envelope, raw);
+  const commitBy = new Date(started + PLUGIN_COMMIT_DEADLINE_SECONDS * 1000);
+  const { events } = await ingestMessage(await getOrm(), envelope, raw, new Date(), commitBy);
 
   connection.loginfo(plugin, 'message stored', {
     senderDomain: senderDomain(envelope.mailFrom),

@@ -93,15 +93,25 @@ async function storeForInboxes(
   return events;
 }
 
+/** Raised when a message is ready to commit only after the caller's deadline. */
+export class CommitDeadlineError extends Error {
+  constructor(readonly commitBy: Date) {
+    super(`storing was ready to commit only after ${commitBy.toISOString()}; rolled back`);
+  }
+}
+
 /**
  * Parses a message and stores it, its raw bytes and its attachments for every active
- * recipient inbox in one transaction. Resolves only after the commit.
+ * recipient inbox in one transaction. Resolves only after the commit. With `commitBy`, a
+ * store not ready to commit by then is rolled back instead: the SMTP server may already
+ * have answered the sender 4xx, and the sender's retry would store the message twice.
  */
 export async function ingestMessage(
   orm: Orm,
   given: Envelope,
   raw: Buffer,
   now: Date = new Date(),
+  commitBy?: Date,
 ): Promise<IngestResult> {
   const parsed = await parseMessage(raw);
   const envelope = storableText(given);
@@ -110,7 +120,9 @@ export async function ingestMessage(
   const events = await em.transactional(async (txn) => {
     const inboxes = await findReceivingInboxes(txn, envelope.rcptTo, now);
     if (inboxes.length === 0) return [];
-    return storeForInboxes(txn, inboxes, envelope, parsed, raw, now);
+    const stored = await storeForInboxes(txn, inboxes, envelope, parsed, raw, now);
+    if (commitBy && Date.now() > commitBy.getTime()) throw new CommitDeadlineError(commitBy);
+    return stored;
   });
   return { events };
 }
