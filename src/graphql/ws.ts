@@ -78,9 +78,15 @@ export function attachGraphQLWs(
   yoga: DustmailYoga,
   orm: Orm,
   log: Logger,
+  maxMessageBytes: number,
 ): GraphQLWsServer {
   const wsLog = log.child({ component: 'ws' });
-  const wss = new WebSocketServer({ server: httpServer, path: yoga.graphqlEndpoint });
+  // A message over the HTTP body limit closes the socket with 1009, as a body over it gets 413.
+  const wss = new WebSocketServer({
+    server: httpServer,
+    path: yoga.graphqlEndpoint,
+    maxPayload: maxMessageBytes,
+  });
 
   const disposable = useServer<ConnectionParams>(
     {

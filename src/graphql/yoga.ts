@@ -5,6 +5,8 @@ import type { QuotaState } from '../domain/account/quota';
 import { schema } from '../schema';
 import { type ContextDeps, createContext, type GraphQLContext, keyFromHeaders } from './context';
 import { toGraphQLError } from './errors';
+import { useParamJsonErrors } from './param-json-errors';
+import { useParseLimits } from './parse-limits';
 import { rateLimitHeaders } from './rate-limit-headers';
 
 /** What a websocket operation hands the context factory instead of an HTTP request. */
@@ -91,6 +93,11 @@ export function createGraphQLServer(deps: ContextDeps): DustmailYoga {
       if (request && ctx.quota) quotas.set(request, ctx.quota);
       return ctx;
     },
-    plugins: [useQuotaHeaders(quotas), useQuotaExtensions()],
+    plugins: [
+      useParamJsonErrors(),
+      useParseLimits(),
+      useQuotaHeaders(quotas),
+      useQuotaExtensions(),
+    ],
   });
 }

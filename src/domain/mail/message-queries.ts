@@ -27,12 +27,32 @@ export function encodeCursor(email: Pick<Email, 'receivedAt' | 'id'>): string {
   return Buffer.from(`${email.receivedAt.toISOString()}|${email.id}`).toString('base64url');
 }
 
+/**
+ * A receive time as encodeCursor writes it: UTC with milliseconds. Years run from 0001 to
+ * 9999; PostgreSQL refuses year 0, and JavaScript writes other years with six digits.
+ */
+const CURSOR_TIME_PATTERN = /^(?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/** An email id as encodeCursor writes it: a lower-case UUID. */
+const CURSOR_ID_PATTERN = /^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/;
+
+/**
+ * The position a cursor names. Only what encodeCursor could have written is accepted, so a
+ * forged cursor fails here with VALIDATION_ERROR instead of in the database.
+ */
 function decodeCursor(cursor: string): Cursor {
-  const [time, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const receivedAt = new Date(time ?? '');
-  if (!id || Number.isNaN(receivedAt.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) {
-    throw new ValidationError('after is not a valid cursor');
-  }
+  const parts = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const [time = '', id = ''] = parts;
+  const receivedAt = new Date(time);
+
+  // A date that does not exist (February 30) rolls over, so it is not written back the same.
+  const isWellFormed =
+    parts.length === 2 &&
+    CURSOR_TIME_PATTERN.test(time) &&
+    CURSOR_ID_PATTERN.test(id) &&
+    !Number.isNaN(receivedAt.getTime()) &&
+    receivedAt.toISOString() === time;
+  if (!isWellFormed) throw new ValidationError('after is not a valid cursor');
   return { receivedAt, id };
 }
 

@@ -33,6 +33,14 @@ const EMAILS_PAGE = `query ($id: ID!, $first: Int, $after: String) {
   }
 }`;
 
+/** A cursor as the server writes one, around any text. */
+function cursorOf(text: string): string {
+  return Buffer.from(text).toString('base64url');
+}
+
+const TIME = '2020-01-01T00:00:00.000Z';
+const ID = '00000000-0000-0000-0000-000000000000';
+
 interface EmailsPage {
   totalCount: number;
   edges: { cursor: string; node: { id: string; subject: string } }[];
@@ -184,10 +192,41 @@ describe('Inbox.emails', () => {
     });
   });
 
+  it('reads cursors at the first instant of year 1 and the last of year 9999 as positions', async () => {
+    const key = await service.createAccount('premium');
+    const inbox = await createInbox(key);
+    await sendSeveral(inbox.email, ['only']);
+
+    const earliest = await emailsPage(
+      key,
+      inbox.id,
+      10,
+      cursorOf(`0001-01-01T00:00:00.000Z|${ID}`),
+    );
+    const latest = await emailsPage(key, inbox.id, 10, cursorOf(`9999-12-31T23:59:59.999Z|${ID}`));
+
+    expect(earliest.edges).toEqual([]);
+    expect(latest.edges.map((e) => e.node.subject)).toEqual(['only']);
+  });
+
   it.each([
     ['a page size over 100', { first: 101 }],
     ['a negative page size', { first: -1 }],
     ['a cursor that is not one', { first: 2, after: 'not-a-cursor' }],
+    ['a cursor whose id is not a UUID', { first: 2, after: cursorOf(`${TIME}|${'a'.repeat(36)}`) }],
+    [
+      'a cursor whose id is only dashes',
+      { first: 2, after: cursorOf(`${TIME}|${'-'.repeat(36)}`) },
+    ],
+    [
+      'a cursor past the last date',
+      { first: 2, after: cursorOf(`+275760-09-13T00:00:00.000Z|${ID}`) },
+    ],
+    ['a cursor in year 0', { first: 2, after: cursorOf(`0000-01-01T00:00:00.000Z|${ID}`) }],
+    [
+      'a cursor before the first date',
+      { first: 2, after: cursorOf(`-271821-04-20T00:00:00.000Z|${ID}`) },
+    ],
   ])('answers VALIDATION_ERROR for %s', async (_what, args) => {
     const key = await service.createAccount('premium');
     const inbox = await createInbox(key);
