@@ -79,6 +79,43 @@ describe('parseMessage and broken header blocks', () => {
     expect(parsed.text).toContain('the body after a padded delimiter');
   });
 
+  it('mends a part whose boundary is declared with trailing white space', async () => {
+    const raw = crlf([
+      'From: a@example.com',
+      'Content-Type: multipart/mixed; boundary="ab "',
+      '',
+      '--ab ',
+      'Content-Type: text/plain',
+      'the body under a padded boundary',
+      '--ab --',
+      '',
+    ]);
+
+    const parsed = await parseMessage(raw);
+
+    expect(parsed.text).toContain('the body under a padded boundary');
+  });
+
+  it('takes a line of the boundary followed by a word for body text, not a delimiter', async () => {
+    const raw = crlf([
+      'From: a@example.com',
+      'Content-Type: multipart/mixed; boundary=part',
+      '',
+      '--part',
+      'Content-Type: text/plain',
+      '',
+      '--part quoted in the body',
+      'Note: kept as written',
+      'last line',
+      '--part--',
+      '',
+    ]);
+
+    const parsed = await parseMessage(raw);
+
+    expect(parsed.text).toBe('--part quoted in the body\nNote: kept as written\nlast line');
+  });
+
   it('mends the right part when a body declares thousands of other boundaries', async () => {
     const noise = Array.from({ length: 5000 }, (_, i) => `--z\r\nboundary=b${i}`);
     const raw = crlf([

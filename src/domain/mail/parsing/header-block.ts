@@ -78,7 +78,12 @@ function lineEndingAt(message: Buffer, lineStart: number): Buffer {
   return Buffer.from(crlf || lineStart === 0 ? '\r\n' : '\n');
 }
 
-const BOUNDARY_PARAM = /boundary\s*=\s*(?:"([^"\r\n]{1,200})"|([^\s;"]{1,200}))/gi;
+/** The longest boundary looked for; RFC 2046 section 5.1.1 allows 70 characters. */
+const MAX_BOUNDARY_CHARS = 200;
+const BOUNDARY_PARAM = new RegExp(
+  `boundary\\s*=\\s*(?:"([^"\\r\\n]{1,${MAX_BOUNDARY_CHARS}})"|([^\\s;"]{1,${MAX_BOUNDARY_CHARS}}))`,
+  'gi',
+);
 /** Only the header area of parts is searched for boundaries; bodies can be large. */
 const BOUNDARY_SCAN_BYTES = 64 * 1024;
 
@@ -110,11 +115,10 @@ export function withPartHeaderBlockEnds(raw: Buffer): Buffer {
   return Buffer.concat(pieces);
 }
 
-/** What may follow a boundary on its delimiter line (RFC 2046 section 5.1.1). */
-const TRAILING_SPACE = new Set([0x0d, SPACE, TAB]);
+const CR = 0x0d;
 const DASH = 0x2d;
-/** The longest delimiter line worth decoding: "--", a 200-character boundary, "--". */
-const MAX_DELIMITER_CHARS = 204;
+/** The longest delimiter line worth decoding: "--", a boundary, "--". */
+const MAX_DELIMITER_CHARS = MAX_BOUNDARY_CHARS + 4;
 
 /**
  * Every line that is "--" and a declared boundary, in one pass over the message: a boundary
@@ -126,8 +130,10 @@ function delimiterLines(raw: Buffer, boundaries: Set<string>): { at: number; clo
   for (let at = 0; at < raw.length; at = nextLineStart(raw, at)) {
     if (raw[at] !== DASH || raw[at + 1] !== DASH) continue;
     const lf = raw.indexOf(LF, at);
+    // As mailsplit reads it: the boundary, then spaces and tabs, then CRs (RFC 2046 5.1.1).
     let end = lf === -1 ? raw.length : lf;
-    while (end > at && TRAILING_SPACE.has(raw[end - 1] ?? 0)) end -= 1;
+    while (end > at && raw[end - 1] === CR) end -= 1;
+    while (end > at && (raw[end - 1] === SPACE || raw[end - 1] === TAB)) end -= 1;
     if (end - at > MAX_DELIMITER_CHARS) continue;
 
     const name = raw.toString('latin1', at + 2, end);
@@ -144,7 +150,11 @@ function declaredBoundaries(raw: Buffer): Set<string> {
   const found = new Set<string>();
   for (let at = 0; at < raw.length;) {
     const window = raw.toString('latin1', at, Math.min(at + BOUNDARY_SCAN_BYTES, raw.length));
-    for (const match of window.matchAll(BOUNDARY_PARAM)) found.add(match[1] ?? match[2] ?? '');
+    // A delimiter line's trailing white space is not part of it, so the boundary's is not
+    // either (mailsplit trims it too).
+    for (const match of window.matchAll(BOUNDARY_PARAM)) {
+      found.add((match[1] ?? match[2] ?? '').trimEnd());
+    }
     // Past the first window, only look where a part starts: after a line "--...".
     const partAt = raw.indexOf('\n--', at + BOUNDARY_SCAN_BYTES);
     at = partAt === -1 ? raw.length : partAt + 1;
