@@ -197,6 +197,14 @@ describe('parseMessage and messages the parser gives up on', () => {
     expect(parsed.problem).toMatch(/^parse failed: /);
   });
 
+  it('keeps the header fields when parsing is stopped', async () => {
+    const parsed = await parseMessage(tooManyParts(10), AbortSignal.abort());
+
+    expect(parsed.subject).toBe('a thousand parts');
+    expect(parsed.from).toEqual({ name: 'Many Parts', address: 'many@example.com' });
+    expect(parsed.problem).toBe('parse stopped: it took longer than allowed');
+  });
+
   it('settles every promise when the splitter gives up while the message is still fed to it', async () => {
     // About 3 MB: the splitter fails long before the last slice is written. vitest fails the
     // run on a rejection left unhandled, which in Haraka would end the process.

@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 
 import type { HeaderLine, MailAddress } from '../../db/entities/email';
-import { storableText } from '../../lib/storable-text';
+import { toStorableText } from '../../lib/storable-text';
 import { withHeaderBlockEnd, withPartHeaderBlockEnds } from './parsing/header-block';
 import { withCrlfLineEndings, withLfLineBreaks } from './parsing/line-endings';
 import { addressesOf, attachmentsOf, headerLinesOf } from './parsing/message-fields';
@@ -39,36 +39,55 @@ export interface ParsedMessage {
   problem: string | null;
 }
 
-/** Parses a raw message. Never throws: a message that cannot be parsed keeps a problem note. */
-export async function parseMessage(raw: Buffer): Promise<ParsedMessage> {
-  return storableText(await parseFields(raw));
+/**
+ * How long parsing may take before it stops and keeps only the header fields: the SMTP
+ * plugin must commit well inside its deadline, and a message deferred on every attempt
+ * would never be stored.
+ */
+export const PARSE_TIME_LIMIT_MS = 30_000;
+
+/**
+ * Parses a raw message. Never throws: a message that cannot be parsed, or whose parsing is
+ * stopped by `stop` (by default after PARSE_TIME_LIMIT_MS), keeps a problem note.
+ */
+export async function parseMessage(
+  raw: Buffer,
+  stop: AbortSignal = AbortSignal.timeout(PARSE_TIME_LIMIT_MS),
+): Promise<ParsedMessage> {
+  return toStorableText(await parseFields(raw, stop));
 }
 
-async function parseFields(raw: Buffer): Promise<ParsedMessage> {
+async function parseFields(raw: Buffer, stop: AbortSignal): Promise<ParsedMessage> {
   try {
-    return await readFields(raw);
+    return await readFields(raw, stop);
   } catch (err) {
     // The mending steps are plain code, but a message must be stored whatever they meet.
-    return fallback(raw, `parse failed: ${messageOf(err)}`);
+    return fallback(raw, failure(err, stop));
   }
 }
 
-async function readFields(raw: Buffer): Promise<ParsedMessage> {
+/** The problem note for a parse that threw or was stopped. */
+function failure(err: unknown, stop: AbortSignal): string {
+  if (stop.aborted) return 'parse stopped: it took longer than allowed';
+  return `parse failed: ${messageOf(err)}`;
+}
+
+async function readFields(raw: Buffer, stop: AbortSignal): Promise<ParsedMessage> {
   // Only the copy that is parsed changes; the caller stores the original bytes.
   const copy = prepared(raw);
 
   let parsed: ReadMail;
   try {
-    parsed = await readMail(copy);
+    parsed = await readMail(copy, undefined, stop);
   } catch (err) {
-    return fallback(copy, `parse failed: ${messageOf(err)}`);
+    return fallback(copy, failure(err, stop));
   }
   if (!needsRepair(parsed, copy)) return toMessage(parsed, []);
 
   // A second pass only for the few messages whose first one shows damage.
   try {
     const repaired = await repairMessage(copy);
-    return toMessage(await readMail(repaired.raw), repaired.guesses);
+    return toMessage(await readMail(repaired.raw, undefined, stop), repaired.guesses);
   } catch (err) {
     return toMessage(parsed, [`charset repair failed: ${messageOf(err)}`]);
   }

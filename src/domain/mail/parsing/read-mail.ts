@@ -88,9 +88,14 @@ async function readParts(parser: MailParser, wanted: string | undefined, orFail:
 /**
  * Parses a message as mailparser's simpleParser does, but lets each attachment stream past
  * while it is hashed and counted, so a large attachment is never held in memory. Given
- * `wanted`, the content of the first attachment with that SHA-256 is kept.
+ * `wanted`, the content of the first attachment with that SHA-256 is kept. Rejects with the
+ * signal's reason once `signal` aborts.
  */
-export async function readMail(raw: Buffer, wanted?: string): Promise<ReadMail> {
+export async function readMail(
+  raw: Buffer,
+  wanted?: string,
+  signal?: AbortSignal,
+): Promise<ReadMail> {
   const parser = new MailParser(OPTIONS);
   // The parser reports some failures (too many parts) only as an 'error' event, which a
   // pending read of an attachment stream would never see: every wait races it.
@@ -99,6 +104,9 @@ export async function readMail(raw: Buffer, wanted?: string): Promise<ReadMail> 
   failed.catch(() => undefined);
   parser.on('error', (err: unknown) => fail(err));
   const orFail: Race = (work) => Promise.race([work, failed]);
+  const onAbort = () => fail(signal?.reason);
+  if (signal?.aborted) onAbort();
+  signal?.addEventListener('abort', onAbort, { once: true });
 
   try {
     const feeding = orFail(feed(parser, raw));
@@ -125,5 +133,6 @@ export async function readMail(raw: Buffer, wanted?: string): Promise<ReadMail> 
   } finally {
     // A parser left mid-message (after an error) would hold its buffers.
     parser.destroy();
+    signal?.removeEventListener('abort', onAbort);
   }
 }
