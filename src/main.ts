@@ -60,7 +60,7 @@ async function startHttp(
 
   const yoga = createGraphQLServer(deps);
   const server = http.createServer(createApp(deps, yoga).callback());
-  const ws = attachGraphQLWs(server, yoga, deps.orm, log, deps.config.maxBodyBytes);
+  const ws = attachGraphQLWs(server, yoga, deps.orm, log, config.maxBodyBytes);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.http.port, config.http.host, resolve);

@@ -52,7 +52,7 @@ const envSchema = z.object({
   DUSTMAIL_DNS_SERVERS: serverList.default([]),
   /** Largest accepted message in bytes. @default 10 MiB */
   DUSTMAIL_MAX_MESSAGE_BYTES: positiveInt.default(10 * 1024 * 1024),
-  /** Largest accepted JSON request body in bytes. @default 64 KiB */
+  /** Largest accepted JSON request body, and graphql-ws message, in bytes. @default 64 KiB */
   DUSTMAIL_MAX_BODY_BYTES: positiveInt.default(64 * 1024),
   /** Requests a free account may make per UTC day. @default 100 */
   DUSTMAIL_FREE_DAILY_REQUESTS: positiveInt.default(100),

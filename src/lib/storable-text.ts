@@ -5,12 +5,12 @@
  * base64, an encoded word or a raw byte; half a pair in a UTF-16 encoded word). Buffers and
  * dates are kept as they are.
  */
-export function storableText<T>(value: T): T {
+export function toStorableText<T>(value: T): T {
   if (typeof value === 'string') return value.replaceAll('\0', '').toWellFormed() as T;
-  if (Array.isArray(value)) return value.map(storableText) as T;
+  if (Array.isArray(value)) return value.map(toStorableText) as T;
   if (value === null || typeof value !== 'object') return value;
   if (Buffer.isBuffer(value) || value instanceof Date) return value;
   const copy: Record<string, unknown> = {};
-  for (const [key, field] of Object.entries(value)) copy[key] = storableText(field);
+  for (const [key, field] of Object.entries(value)) copy[key] = toStorableText(field);
   return copy as T;
 }

@@ -3,15 +3,14 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Account } from '../../db/entities/account';
 import { Inbox } from '../../db/entities/inbox';
 import { NotFoundError, ValidationError } from '../../lib/errors';
-
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from '../../lib/uuid';
 
 /** Listings return at most this many inboxes. */
 export const INBOX_LIST_LIMIT = 50;
 
 /** Rejects ids that cannot be ours with VALIDATION_ERROR instead of a database error. */
 export function assertUuid(id: string, what: string): string {
-  if (!UUID_PATTERN.test(id)) throw new ValidationError(`${what} must be a UUID`);
+  if (!isUuid(id)) throw new ValidationError(`${what} must be a UUID`);
   return id.toLowerCase();
 }
 

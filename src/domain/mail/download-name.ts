@@ -1,4 +1,7 @@
-/** Names longer than this many code points are cut; common file systems allow 255 bytes. */
+/**
+ * Names longer than this many code points are cut: well under the 255 bytes common file
+ * systems allow for names in Latin scripts, and still readable for others.
+ */
 const MAX_NAME_CHARS = 150;
 
 /** Extensions for types whose subtype is not already a usable extension. */

@@ -6,7 +6,7 @@ import { copyRawMessages } from '../../db/copy-raw-messages';
 import { Attachment } from '../../db/entities/attachment';
 import { Email } from '../../db/entities/email';
 import type { Orm } from '../../db/orm';
-import { storableText } from '../../lib/storable-text';
+import { toStorableText } from '../../lib/storable-text';
 import { findReceivingInboxes } from './check-recipient';
 import type { Envelope } from './envelope';
 import { EMAIL_RECEIVED_CHANNEL, type EmailReceivedEvent } from './events';
@@ -93,8 +93,13 @@ async function storeForInboxes(
   return events;
 }
 
-/** Raised when a message is ready to commit only after the caller's deadline. */
+/**
+ * Raised when a message is ready to commit only after the caller's deadline. Internal: the
+ * SMTP plugin answers it 451 like any storage failure, so it is no AppError.
+ */
 export class CommitDeadlineError extends Error {
+  override readonly name = 'CommitDeadlineError';
+
   constructor(readonly commitBy: Date) {
     super(`storing was ready to commit only after ${commitBy.toISOString()}; rolled back`);
   }
@@ -114,13 +119,14 @@ export async function ingestMessage(
   commitBy?: Date,
 ): Promise<IngestResult> {
   const parsed = await parseMessage(raw);
-  const envelope = storableText(given);
+  const envelope = toStorableText(given);
   const em = orm.em.fork();
 
   const events = await em.transactional(async (txn) => {
     const inboxes = await findReceivingInboxes(txn, envelope.rcptTo, now);
     if (inboxes.length === 0) return [];
     const stored = await storeForInboxes(txn, inboxes, envelope, parsed, raw, now);
+    // The last step before COMMIT: checked any earlier, slow storing could still run late.
     if (commitBy && Date.now() > commitBy.getTime()) throw new CommitDeadlineError(commitBy);
     return stored;
   });

@@ -5,6 +5,7 @@ import { Attachment } from '../../db/entities/attachment';
 import { Email } from '../../db/entities/email';
 import { RawMessage } from '../../db/entities/raw-message';
 import { NotFoundError, ValidationError } from '../../lib/errors';
+import { LOWER_CASE_UUID } from '../../lib/uuid';
 import { assertUuid, findActiveInbox } from '../inbox/inbox-queries';
 import { extractAttachment } from './parse-message';
 
@@ -33,9 +34,6 @@ export function encodeCursor(email: Pick<Email, 'receivedAt' | 'id'>): string {
  */
 const CURSOR_TIME_PATTERN = /^(?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
-/** An email id as encodeCursor writes it: a lower-case UUID. */
-const CURSOR_ID_PATTERN = /^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/;
-
 /**
  * The position a cursor names. Only what encodeCursor could have written is accepted, so a
  * forged cursor fails here with VALIDATION_ERROR instead of in the database.
@@ -49,7 +47,7 @@ function decodeCursor(cursor: string): Cursor {
   const isWellFormed =
     parts.length === 2 &&
     CURSOR_TIME_PATTERN.test(time) &&
-    CURSOR_ID_PATTERN.test(id) &&
+    LOWER_CASE_UUID.test(id) &&
     !Number.isNaN(receivedAt.getTime()) &&
     receivedAt.toISOString() === time;
   if (!isWellFormed) throw new ValidationError('after is not a valid cursor');

@@ -233,6 +233,7 @@ describe('Inbox.emails', () => {
 
     const response = await gql(key, EMAILS_PAGE, { id: inbox.id, ...args });
 
+    expect(response.status).toBe(400);
     expect(errorCodes(response.body)).toEqual(['VALIDATION_ERROR']);
   });
 });
