@@ -106,6 +106,9 @@ const ERROR_STACK_FRAMES = 8;
 let settings: Settings = { noDelay: true, reverseDns: false };
 let appConfig: Config | undefined;
 let ormPromise: Promise<Orm> | undefined;
+/** Hooks using the database right now; at shutdown the pool closes once none is left. */
+let ormUsers = 0;
+let shuttingDown = false;
 
 function loadSettings(plugin: HarakaPlugin): void {
   const ini = plugin.config.get(
@@ -137,6 +140,31 @@ function getOrm(): Promise<Orm> {
     throw err;
   });
   return ormPromise;
+}
+
+/**
+ * Runs work with the ORM, counted so that shutdown leaves the pool open until it is done:
+ * Haraka asks plugins to shut down as soon as it stops listening, while messages whose DATA
+ * has ended are still being stored.
+ */
+async function usingOrm<T>(plugin: HarakaPlugin, work: (orm: Orm) => Promise<T>): Promise<T> {
+  ormUsers += 1;
+  try {
+    return await work(await getOrm());
+  } finally {
+    ormUsers -= 1;
+    if (shuttingDown) closeOrmIfIdle(plugin);
+  }
+}
+
+/** Closes the pool when no hook uses it; a hook that comes later opens a new one. */
+function closeOrmIfIdle(plugin: HarakaPlugin): void {
+  if (ormUsers > 0) return;
+  const pending = ormPromise;
+  ormPromise = undefined;
+  pending
+    ?.then((orm) => orm.close())
+    .catch((err: unknown) => plugin.logerror(plugin, 'closing the database failed', errField(err)));
 }
 
 /** The raw message of each transaction in DATA; gone with the transaction. */
@@ -194,13 +222,13 @@ export function register(this: HarakaPlugin): void {
   stopWhenOrphaned(this, appConfig.parentPid);
 }
 
-/** Called by Haraka on graceful shutdown; closing the pool lets the process exit. */
+/**
+ * Called by Haraka when a graceful shutdown begins. The pool closes once the messages being
+ * stored are committed; closing it lets the process exit.
+ */
 export function shutdown(this: HarakaPlugin): void {
-  const pending = ormPromise;
-  ormPromise = undefined;
-  pending
-    ?.then((orm) => orm.close())
-    .catch((err: unknown) => this.logerror(this, 'closing the database failed', errField(err)));
+  shuttingDown = true;
+  closeOrmIfIdle(this);
 }
 
 export function hook_connect_init(this: HarakaPlugin, next: Next, connection: HarakaConnection) {
@@ -225,8 +253,9 @@ async function decideRecipient(
   plugin: HarakaPlugin,
   address: string,
 ): Promise<[number, DSN?]> {
-  const orm = await getOrm();
-  const verdict = await checkRecipient(orm.em.fork(), requireConfig(), address);
+  const verdict = await usingOrm(plugin, (orm) =>
+    checkRecipient(orm.em.fork(), requireConfig(), address),
+  );
   if (verdict === 'accept') {
     connection.logdebug(plugin, 'recipient accepted');
     return [OK];
@@ -336,7 +365,9 @@ async function storeMessage(connection: HarakaConnection, plugin: HarakaPlugin):
   const raw = captures.get(transaction)?.take();
   if (!raw) throw new Error('queue hook ran without a captured message');
   const commitBy = new Date(started + PLUGIN_COMMIT_DEADLINE_SECONDS * 1000);
-  const { events } = await ingestMessage(await getOrm(), envelope, raw, new Date(), commitBy);
+  const { events } = await usingOrm(plugin, (orm) =>
+    ingestMessage(orm, envelope, raw, new Date(), commitBy),
+  );
 
   connection.loginfo(plugin, 'message stored', {
     senderDomain: senderDomain(envelope.mailFrom),

@@ -59,6 +59,21 @@ afterAll(async () => {
   await database?.drop();
 });
 
+/** Waits until this many sessions of the database wait on a lock. */
+async function waitForLockWaits(databaseName: string, sessions: number): Promise<void> {
+  const connection = orm.em.getConnection();
+  for (let tries = 0; tries < 100; tries += 1) {
+    const [row] = await connection.execute<{ waiting: number }[]>(
+      `select count(*)::int as waiting from pg_stat_activity
+       where datname = ? and wait_event_type = 'Lock'`,
+      [databaseName],
+    );
+    if ((row?.waiting ?? 0) >= sessions) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`fewer than ${sessions} sessions waited on a lock within 10 s`);
+}
+
 describe('EHLO', () => {
   it('advertises SIZE as the configured maximum', async () => {
     const [ehlo] = await dialog(smtp.port, ['EHLO client.test', 'QUIT']).then((r) => r.slice(1));
@@ -328,6 +343,37 @@ describe('startHaraka', () => {
     } finally {
       await new Promise((resolve) => holder.close(resolve));
     }
+  });
+
+  it('stores every message whose DATA had ended when the stop began, and answers it 250', async () => {
+    const started = await startSmtp(serviceEnv(database.url), MAX_MESSAGE_BYTES);
+    // Twelve stores against a pool of ten: with the email table locked, ten wait on the lock
+    // holding a connection and two wait for one, when SIGINT arrives.
+    const count = 12;
+    const blocker = orm.em.fork().getConnection();
+    const locked = await blocker.getKnex().transaction();
+    await locked.raw('lock table email in share mode');
+
+    const subject = `stopping ${started.port}`;
+    const dialogs = Array.from({ length: count }, (_, i) =>
+      replyLines(started.port, [
+        'EHLO client.test',
+        'MAIL FROM:<sender@example.test>',
+        `RCPT TO:<${inboxAddress}>`,
+        'DATA',
+        `Subject: ${subject} ${i}\r\n\r\nbody\r\n.`,
+        'QUIT',
+      ]),
+    );
+    await waitForLockWaits(database.name, 10);
+    const stopping = stopSmtp(started);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await locked.commit();
+    const replies = await Promise.all(dialogs);
+    await stopping;
+
+    expect(replies.map((r) => r[4]?.slice(0, 3))).toEqual(Array(count).fill('250'));
+    expect(await orm.em.fork().count(Email, { subject: { $like: `${subject} %` } })).toBe(count);
   });
 
   it('stops Haraka with SIGINT and a clean exit', async () => {
