@@ -1,3 +1,5 @@
+import pLimit from 'p-limit';
+
 import type { Config } from '../src/config/env';
 import { loadConfig } from '../src/config/env';
 import { openOrm, type Orm } from '../src/db/orm';
@@ -8,6 +10,7 @@ import {
   PLUGIN_ACQUIRE_TIMEOUT_MS,
   PLUGIN_COMMIT_DEADLINE_SECONDS,
   PLUGIN_STATEMENT_TIMEOUT_MS,
+  PLUGIN_STORE_CONCURRENCY,
 } from '../src/smtp/haraka-config';
 import { RawCapture } from './raw-capture';
 
@@ -100,6 +103,7 @@ const REPLY = {
 } as const;
 
 const ERROR_TEXT_CHARS = 200;
+const storing = pLimit(PLUGIN_STORE_CONCURRENCY);
 const PARENT_CHECK_MS = 1000;
 const ERROR_STACK_FRAMES = 8;
 
@@ -366,7 +370,7 @@ async function storeMessage(connection: HarakaConnection, plugin: HarakaPlugin):
   if (!raw) throw new Error('queue hook ran without a captured message');
   const commitBy = new Date(started + PLUGIN_COMMIT_DEADLINE_SECONDS * 1000);
   const { events } = await usingOrm(plugin, (orm) =>
-    ingestMessage(orm, envelope, raw, new Date(), commitBy),
+    storing(() => ingestMessage(orm, envelope, raw, new Date(), commitBy)),
   );
 
   connection.loginfo(plugin, 'message stored', {

@@ -40,6 +40,12 @@ export const PLUGIN_TIMEOUT_SECONDS = 90;
  * reliably cut short, time to finish before Haraka answers for the hook.
  */
 export const PLUGIN_COMMIT_DEADLINE_SECONDS = PLUGIN_TIMEOUT_SECONDS - 15;
+/**
+ * Messages parsed and stored at once. Parsing runs on the one main thread and holds decoded
+ * copies of the message, so more at once only adds memory (tens of MB per large message)
+ * and waits for pooled connections; the rest wait their turn within the commit deadline.
+ */
+export const PLUGIN_STORE_CONCURRENCY = 4;
 /** The plugin's database limits: each statement, and the wait for a pooled connection. */
 export const PLUGIN_STATEMENT_TIMEOUT_MS = 10_000;
 export const PLUGIN_ACQUIRE_TIMEOUT_MS = 10_000;

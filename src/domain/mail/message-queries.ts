@@ -1,4 +1,5 @@
 import type { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
+import pLimit from 'p-limit';
 
 import { Account } from '../../db/entities/account';
 import { Attachment } from '../../db/entities/attachment';
@@ -146,6 +147,13 @@ export async function findAttachment(
   return toAttachmentInfo(attachment);
 }
 
+/**
+ * Attachment downloads decoded at once in this process. Each holds its whole raw message
+ * and parses it again on the main thread: without a limit, parallel downloads of a large
+ * attachment grew memory by gigabytes and held every other request for seconds.
+ */
+const decoding = pLimit(2);
+
 /** The decoded content of one attachment of an email the account may read. */
 export async function readAttachmentContent(
   em: EntityManager,
@@ -157,7 +165,9 @@ export async function readAttachmentContent(
   const attachment = await findAttachment(em, email, where.attachmentId);
 
   // Only the description is stored; the bytes are decoded again from the raw message.
-  const content = await extractAttachment(await rawContent(em, email), attachment.checksum);
+  const content = await decoding(async () =>
+    extractAttachment(await rawContent(em, email), attachment.checksum),
+  );
   if (!content) throw new Error('a stored attachment is missing from its raw message');
   return content;
 }

@@ -10,7 +10,7 @@ import { RawMessage } from '../../../src/db/entities/raw-message';
 import { migrate, openOrm, type Orm } from '../../../src/db/orm';
 import { createAccount } from '../../../src/domain/account/api-keys';
 import { createInbox } from '../../../src/domain/inbox/inbox-commands';
-import { PLUGIN_TIMEOUT_SECONDS } from '../../../src/smtp/haraka-config';
+import { PLUGIN_STORE_CONCURRENCY, PLUGIN_TIMEOUT_SECONDS } from '../../../src/smtp/haraka-config';
 import { startHaraka } from '../../../src/smtp/haraka-process';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
 import { dialog, replyLines, type Started, startSmtp, stopSmtp } from '../../helpers/haraka';
@@ -59,16 +59,20 @@ afterAll(async () => {
   await database?.drop();
 });
 
+/** How many sessions of the database wait on a lock now. */
+async function lockWaits(databaseName: string): Promise<number> {
+  const [row] = await orm.em.getConnection().execute<{ waiting: number }[]>(
+    `select count(*)::int as waiting from pg_stat_activity
+     where datname = ? and wait_event_type = 'Lock'`,
+    [databaseName],
+  );
+  return row?.waiting ?? 0;
+}
+
 /** Waits until this many sessions of the database wait on a lock. */
 async function waitForLockWaits(databaseName: string, sessions: number): Promise<void> {
-  const connection = orm.em.getConnection();
   for (let tries = 0; tries < 100; tries += 1) {
-    const [row] = await connection.execute<{ waiting: number }[]>(
-      `select count(*)::int as waiting from pg_stat_activity
-       where datname = ? and wait_event_type = 'Lock'`,
-      [databaseName],
-    );
-    if ((row?.waiting ?? 0) >= sessions) return;
+    if ((await lockWaits(databaseName)) >= sessions) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`fewer than ${sessions} sessions waited on a lock within 10 s`);
@@ -298,6 +302,32 @@ describe('DATA', () => {
 });
 
 describe('a slow database', () => {
+  it(`holds at most ${PLUGIN_STORE_CONCURRENCY} stores at once, and stores every message after`, async () => {
+    const subject = `queued ${Date.now()}`;
+    const blocker = orm.em.fork().getConnection();
+    const locked = await blocker.getKnex().transaction();
+    await locked.raw('lock table email in share mode');
+
+    const dialogs = Array.from({ length: 10 }, (_, i) =>
+      replyLines(smtp.port, [
+        'EHLO client.test',
+        'MAIL FROM:<sender@example.test>',
+        `RCPT TO:<${inboxAddress}>`,
+        'DATA',
+        `Subject: ${subject} ${i}\r\n\r\nbody\r\n.`,
+        'QUIT',
+      ]),
+    );
+    await waitForLockWaits(database.name, PLUGIN_STORE_CONCURRENCY);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const waiting = await lockWaits(database.name);
+    await locked.commit();
+    const replies = await Promise.all(dialogs);
+
+    expect(waiting).toBe(PLUGIN_STORE_CONCURRENCY);
+    expect(replies.map((r) => r[4]?.slice(0, 3))).toEqual(Array(10).fill('250'));
+  });
+
   it('gets 451 after the statement timeout, well before the plugin timeout', async () => {
     const subject = `slow ${Date.now()}`;
     const blocker = orm.em.fork().getConnection();
@@ -347,8 +377,8 @@ describe('startHaraka', () => {
 
   it('stores every message whose DATA had ended when the stop began, and answers it 250', async () => {
     const started = await startSmtp(serviceEnv(database.url), MAX_MESSAGE_BYTES);
-    // Twelve stores against a pool of ten: with the email table locked, ten wait on the lock
-    // holding a connection and two wait for one, when SIGINT arrives.
+    // With the email table locked, some stores wait on the lock and the rest wait their
+    // turn, when SIGINT arrives.
     const count = 12;
     const blocker = orm.em.fork().getConnection();
     const locked = await blocker.getKnex().transaction();
@@ -365,7 +395,7 @@ describe('startHaraka', () => {
         'QUIT',
       ]),
     );
-    await waitForLockWaits(database.name, 10);
+    await waitForLockWaits(database.name, PLUGIN_STORE_CONCURRENCY);
     const stopping = stopSmtp(started);
     await new Promise((resolve) => setTimeout(resolve, 500));
     await locked.commit();
