@@ -103,7 +103,6 @@ const REPLY = {
 } as const;
 
 const ERROR_TEXT_CHARS = 200;
-const storing = pLimit(PLUGIN_STORE_CONCURRENCY);
 const PARENT_CHECK_MS = 1000;
 const ERROR_STACK_FRAMES = 8;
 
@@ -113,6 +112,8 @@ let ormPromise: Promise<Orm> | undefined;
 /** Hooks using the database right now; at shutdown the pool closes once none is left. */
 let ormUsers = 0;
 let shuttingDown = false;
+/** The queue of messages waiting for one of the PLUGIN_STORE_CONCURRENCY store slots. */
+const storing = pLimit(PLUGIN_STORE_CONCURRENCY);
 
 function loadSettings(plugin: HarakaPlugin): void {
   const ini = plugin.config.get(
